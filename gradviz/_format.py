@@ -1,0 +1,77 @@
+"""The one number formatter: every number gradviz prints goes through here."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["fmt", "fmt_value", "canonical", "DEFAULT_DIGITS"]
+
+DEFAULT_DIGITS = 4
+
+
+def fmt(x: float, digits: int = DEFAULT_DIGITS) -> str:
+    """Format one number for a label: ``digits`` significant digits, no trailing zeros.
+
+    Stable on every platform: ``-0.0`` prints as ``0``, ``0.1 + 0.2`` as ``0.3``,
+    integers without a decimal point, non-finite values as ``inf``, ``-inf``, ``nan``.
+
+    Examples
+    --------
+    >>> fmt(0.6899744811)
+    '0.69'
+    >>> fmt(0.1 + 0.2), fmt(-0.0), fmt(170.0), fmt(1.5e-7), fmt(float("-inf"))
+    ('0.3', '0', '170', '1.5e-07', '-inf')
+    >>> fmt(0.62246, digits=3)
+    '0.622'
+    """
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        text = f"{mant}e{exp[0]}{exp[1:].rjust(2, '0')}"
+    if text in ("-0", "-0.0") or float(text) == 0.0:
+        return "0"
+    return text
+
+
+def fmt_value(v: Any, digits: int = DEFAULT_DIGITS) -> str:
+    """Format a scalar, vector or matrix compactly: ``0.5``, ``[1, -1]``, ``[[1, 2], [3, 4]]``.
+
+    Examples
+    --------
+    >>> fmt_value(np.array([1.0, -0.5]))
+    '[1, -0.5]'
+    >>> fmt_value(np.array([[1, 2], [3, 4.25]]))
+    '[[1, 2], [3, 4.25]]'
+    """
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim == 0:
+        return fmt(float(a), digits)
+    return "[" + ", ".join(fmt_value(row, digits) for row in a) + "]"
+
+
+def canonical(v: Any) -> Any:
+    """A JSON-ready form of a value: full-precision floats, nested lists, stable text.
+
+    ``-0.0`` becomes ``0.0``; non-finite numbers become the strings ``"inf"``,
+    ``"-inf"`` and ``"nan"`` (JSON has no such numbers).
+
+    Examples
+    --------
+    >>> canonical(np.array([0.1 + 0.2, -0.0, np.inf]))
+    [0.30000000000000004, 0.0, 'inf']
+    """
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim:
+        return [canonical(row) for row in a]
+    x = float(a)
+    if math.isfinite(x):
+        return x + 0.0  # turns -0.0 into 0.0
+    return fmt(x)

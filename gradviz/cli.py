@@ -1,0 +1,168 @@
+"""The ``gradviz`` command line: list, ops, eval, mlp, gallery.
+
+Every :class:`~gradviz.GradvizError` is printed as ``file:line:col: message`` on stderr
+with exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ._errors import GradvizError
+
+EPILOG = """examples:
+  gradviz list
+  gradviz eval interesting
+  gradviz eval mlp --set X1=2 --set W1=[0.5,-1] --json
+  gradviz eval my_graph.grad
+  gradviz mlp 3 4 1 --activation tanh > net.grad
+  gradviz gallery -o gallery
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 failed items, 2 bad input)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except GradvizError as e:
+        print(f"gradviz: {e}" if e.source is None else str(e), file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="gradviz", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Computational graphs that teach backpropagation: evaluate graph files "
+                    "and the built-in course examples, forward and backward, in float64.",
+        epilog=EPILOG)
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"gradviz {__version__}")
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    s = sub.add_parser("list", help="list the built-in examples with their titles and sources")
+    s.set_defaults(func=_list)
+
+    s = sub.add_parser("ops", help="print the op table: symbols, derivatives, kink conventions")
+    s.add_argument("--markdown", action="store_true", help="as a Markdown table")
+    s.set_defaults(func=_ops)
+
+    s = sub.add_parser(
+        "eval", help="print every node's value and gradient",
+        description="Evaluate a graph forward and backward and print each node's value and "
+                    "gradient (∂loss/∂node). NAME is a built-in example (see `gradviz "
+                    "list`) or a graph file.")
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a leaf value, e.g. --set X1=2 or --set W1=[1,-1] "
+                        "(repeatable)")
+    s.add_argument("--json", action="store_true",
+                   help='print one JSON object {"loss", "values", "grads"}')
+    s.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    s.set_defaults(func=_eval)
+
+    s = sub.add_parser(
+        "mlp", help="print the graph file of a generated MLP",
+        description="Generate a seeded MLP and print it as a graph file.")
+    s.add_argument("sizes", type=int, nargs="+", help="layer widths, inputs first: 3 4 1")
+    s.add_argument("--activation", default="relu", help="hidden activation (default relu)")
+    s.add_argument("--output", default="identity", help="output activation (default identity)")
+    s.add_argument("--loss", default="mse", help="loss op (default mse)")
+    s.add_argument("--granularity", choices=("neuron", "layer"), default="neuron",
+                   help="one node per neuron (default) or per layer")
+    s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    s.set_defaults(func=_mlp)
+
+    s = sub.add_parser(
+        "gallery", help="build the gallery of every built-in example",
+        description="Write a page per built-in example (its graph, the answer table the "
+                    "problem asks for, and every value and gradient) and an index into "
+                    "the output folder.")
+    s.add_argument("-o", "--output", default="gallery", metavar="DIR",
+                   help="output folder (default gallery)")
+    s.add_argument("--only", action="append", metavar="NAME",
+                   help="build only this example (repeatable)")
+    s.set_defaults(func=_gallery)
+    return p
+
+
+def _list(args) -> int:
+    from .library import example, examples
+
+    for name in examples():
+        g = example(name)
+        print(f"{name:36} {g.title}")
+        print(f"{'':36} {g.source}")
+    return 0
+
+
+def _ops(args) -> int:
+    from .reference import op_table
+
+    print(op_table(markdown=args.markdown))
+    return 0
+
+
+def _eval(args) -> int:
+    from ._format import canonical, fmt_value
+    from .evaluate import evaluate
+    from .library import resolve
+    from .parse import parse_value
+
+    graph = resolve(args.graph)
+    overrides = {}
+    for item in args.set:
+        name, eq, text = item.partition("=")
+        if not eq:
+            raise GradvizError(f"--set needs NAME=VALUE, got {item!r}")
+        overrides[name.strip()] = parse_value(text, what=f"--set {name.strip()}")
+    trace = evaluate(graph, overrides)
+    if args.json:
+        out = {"loss": trace.loss,
+               "values": {n: canonical(trace.value(n)) for n in trace.order},
+               "grads": {n: canonical(trace.grad(n)) for n in trace.order
+                         if trace.grad(n) is not None}}
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    rows = [("node", "kind", "value", f"∂{trace.loss}/∂node")]
+    for n in trace.order:
+        grad = trace.grad(n)
+        kind = graph.kind(n) if graph.kind(n) != "op" else graph.nx.nodes[n]["op"]
+        rows.append((n, kind, fmt_value(trace.value(n), args.digits),
+                     "—" if grad is None else fmt_value(grad, args.digits)))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    if graph.title:
+        print(graph.title)
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+    return 0
+
+
+def _mlp(args) -> int:
+    from .library import mlp
+
+    g = mlp(args.sizes, activation=args.activation, output=args.output, loss=args.loss,
+            granularity=args.granularity, seed=args.seed)
+    sys.stdout.write(g.to_text())
+    return 0
+
+
+def _gallery(args) -> int:
+    from .gallery import build_gallery
+
+    return build_gallery(Path(args.output), only=args.only)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

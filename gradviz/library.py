@@ -1,0 +1,152 @@
+"""Built-in examples (graph files inside the package) and the MLP generator."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from ._errors import GradvizError
+from ._format import fmt
+from .graph import Graph
+from .ops import ACTIVATIONS, LOSSES
+from .parse import load, parse
+
+__all__ = ["examples", "example", "resolve", "mlp"]
+
+
+def _folder():
+    return resources.files("gradviz") / "examples"
+
+
+def examples() -> list[str]:
+    """Names of the built-in examples, sorted.
+
+    Examples
+    --------
+    >>> "interesting" in examples()
+    True
+    """
+    return sorted(p.name[:-5] for p in _folder().iterdir() if p.name.endswith(".grad"))
+
+
+def example_text(name: str) -> str:
+    """The graph file of a built-in example, as text."""
+    path = _folder() / f"{name}.grad"
+    if not path.is_file():
+        raise GradvizError(f"no built-in example {name!r}; `gradviz list` shows "
+                           f"{', '.join(examples())}")
+    return path.read_text(encoding="utf-8")
+
+
+def example(name: str) -> Graph:
+    """A built-in example graph with its default values.
+
+    Examples
+    --------
+    >>> example("xyz").loss
+    'w'
+    """
+    return parse(example_text(name), source=f"{name}.grad", name=name)
+
+
+def resolve(name_or_path: str) -> Graph:
+    """A built-in example by name, or a graph file by path (what the CLI accepts)."""
+    if name_or_path in examples():
+        return example(name_or_path)
+    p = Path(name_or_path)
+    if p.exists():
+        return load(p)
+    raise GradvizError(f"{name_or_path!r} is neither a built-in example nor a file; "
+                       f"examples: {', '.join(examples())}")
+
+
+def mlp(sizes: list[int] | tuple[int, ...], activation: str = "relu",
+        output: str = "identity", loss: str = "mse", granularity: str = "neuron",
+        seed: int = 0, digits: int = 2) -> Graph:
+    """Generate a seeded MLP as a graph (via graph-file text, so it can be saved).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Layer widths, inputs first: ``[3, 16, 16, 1]``.
+    activation, output : str
+        Hidden and output activations (names from the op table).
+    loss : str
+        A two-operand loss from the op table (``mse``, ``bce``, ...).
+    granularity : {"neuron", "layer"}
+        ``neuron``: one scalar node per weighted sum (``affine``), as students draw
+        them; ``layer``: one vector node per layer (``W @ h + b``).
+    seed : int
+        Seed of the uniform(-1, 1) weights and inputs.
+    digits : int
+        Decimals the generated values are rounded to (readable figures).
+
+    Examples
+    --------
+    >>> g = mlp([2, 2, 1], activation="tanh", granularity="neuron")
+    >>> g.nx.nodes["z1_1"]["op"], g.loss
+    ('affine', 'L')
+    """
+    if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
+        raise GradvizError("an MLP needs at least two layer sizes, each >= 1, e.g. 3 4 1")
+    if activation not in ACTIVATIONS or output not in ACTIVATIONS:
+        raise GradvizError(f"activations are {', '.join(ACTIVATIONS)}")
+    if loss not in LOSSES or loss.startswith("cosine"):
+        raise GradvizError(f"losses are {', '.join(n for n in LOSSES if n != 'cosine_similarity')}")
+    rng = np.random.default_rng(seed)
+
+    def num(x: float) -> str:
+        return fmt(round(float(x), digits), 12)
+
+    def vec(a) -> str:
+        return "[" + ", ".join(num(v) for v in a) + "]"
+
+    sizes = [int(s) for s in sizes]
+    lines = [f"#: title: MLP {'-'.join(map(str, sizes))}, {activation}, {loss} "
+             f"({granularity} level)", f"#: source: gradviz.mlp(seed={seed})"]
+    x = rng.uniform(-1, 1, sizes[0])
+    t = rng.uniform(-1, 1, sizes[-1])
+    if loss in ("bce", "cross_entropy"):
+        t = (t > 0) * 1.0
+    elif loss == "hinge":
+        t = np.where(t > 0, 1.0, -1.0)
+    weights = [rng.uniform(-1, 1, (m, n)) for n, m in zip(sizes, sizes[1:])]
+    biases = [rng.uniform(-1, 1, m) for m in sizes[1:]]
+    last = len(sizes) - 1
+    if granularity == "layer":
+        lines += [f"x: input = {vec(x)}", f"t: target = {vec(t)}"]
+        prev = "x"
+        for k, (W, b) in enumerate(zip(weights, biases), start=1):
+            lines.append(f"W{k}: param = [" + ", ".join(vec(r) for r in W) + "]")
+            lines.append(f"b{k}: param = {vec(b)}")
+            act = output if k == last else activation
+            lines.append(f"z{k} = W{k} @ {prev} + b{k}")
+            lines.append(f"h{k} = {act}(z{k})")
+            prev = f"h{k}"
+        lines.append(f"L: loss = {loss}({prev}, t)")
+    elif granularity == "neuron":
+        lines += [f"x{i}: input = {num(v)}" for i, v in enumerate(x, 1)]
+        lines += [f"t{i}: target = {num(v)}" for i, v in enumerate(t, 1)]
+        prev = [f"x{i}" for i in range(1, sizes[0] + 1)]
+        for k, (W, b) in enumerate(zip(weights, biases), start=1):
+            act = output if k == last else activation
+            cur = []
+            for j in range(W.shape[0]):
+                terms = []
+                for i, p in enumerate(prev):
+                    lines.append(f"w{k}_{i + 1}_{j + 1}: param = {num(W[j, i])}")
+                    terms += [p, f"w{k}_{i + 1}_{j + 1}"]
+                lines.append(f"b{k}_{j + 1}: param = {num(b[j])}")
+                lines.append(f"z{k}_{j + 1} = affine({', '.join(terms)}, b{k}_{j + 1})")
+                lines.append(f"h{k}_{j + 1} = {act}(z{k}_{j + 1})")
+                cur.append(f"h{k}_{j + 1}")
+            prev = cur
+        outs = prev[0] if len(prev) == 1 else "[" + ", ".join(prev) + "]"
+        tgts = "t1" if len(prev) == 1 else "[" + ", ".join(f"t{i}" for i in range(1, len(prev) + 1)) + "]"
+        lines.append(f"L: loss = {loss}({outs}, {tgts})")
+    else:
+        raise GradvizError("granularity is 'neuron' or 'layer'")
+    name = f"mlp_{'_'.join(map(str, sizes))}"
+    return parse("\n".join(lines) + "\n", source=f"<{name}>", name=name)
