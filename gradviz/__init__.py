@@ -6,7 +6,7 @@ value, gradient and chain-rule product from the trace.
 >>> import gradviz
 >>> t = gradviz.evaluate(gradviz.example("interesting"))
 >>> gradviz.fmt(t.value("Yhat")), gradviz.fmt(t.grad("H1"))
-('0.3775', '0.6225')
+('0.3775', '-1.452')
 """
 
 from ._errors import (

@@ -47,7 +47,7 @@ class GradvizError(Exception):
         where = [str(p) for p in (self.source, self.line, self.col) if p is not None]
         return ":".join(where + [" " + self.message]) if where else self.message
 
-    def at(self, source: str | None) -> "GradvizError":
+    def at(self, source: str | None) -> GradvizError:
         """Return this error with its file name set (used by the CLI and loaders)."""
         if self.source is None:
             self.source = source

@@ -15,9 +15,10 @@ screen batches of problem variants).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -82,7 +83,8 @@ def compile_graph(graph: Graph) -> _Schedule:
                 try:
                     out = np.asarray(op.forward(*xs, **d["params"]), dtype=np.float64)
                 except GradvizError as e:
-                    raise ShapeError(f"{_who(graph, n)}: {e.message}", *graph.position(n))
+                    raise ShapeError(f"{_who(graph, n)}: {e.message}",
+                                     *graph.position(n)) from None
                 except (ValueError, IndexError) as e:
                     shapes_txt = ", ".join(str(values[u].shape[1:]) for u in ins)
                     raise ShapeError(f"{_who(graph, n)}: {op.name} cannot combine shapes "
@@ -189,7 +191,7 @@ class Edge:
     arg: int
     upstream: np.ndarray | None
     contribution: np.ndarray | None
-    trace: "Trace"
+    trace: Trace
 
     @cached_property
     def local(self) -> np.ndarray | None:
@@ -213,7 +215,7 @@ class Trace:
     >>> float(t.value("w")), float(t.grad("x"))
     (100.0, 170.0)
     >>> [(e.src, e.arg, float(e.contribution)) for e in t.edges_into("b.1")]
-    [('x', 0, 40.0), ('x', 1, 40.0)]
+    [('x', 0, 25.0), ('x', 1, 25.0)]
     """
 
     def __init__(self, graph: Graph, sched: _Schedule, vals: dict, grads: dict,
@@ -346,8 +348,8 @@ def evaluate(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
     (9.0, 6.0, 0.0)
     >>> float(evaluate(g, y=3).grad("y"))  # a tie splits the gradient
     1.5
-    >>> evaluate(g, x=[1.0, 2.0, 3.0]).grad("x")  # a batch of three variants
-    array([2., 2., 6.])
+    >>> evaluate(g, x=[1.0, 2.0, 3.0]).grad("x")  # a batch of three; x = 2 ties with y
+    array([2., 3., 6.])
     """
     sched = compile_graph(graph)
     merged = {**(values or {}), **overrides}

@@ -12,16 +12,17 @@ Examples
 >>> a = b.let("a", x * y + z)
 >>> w = b.output("w", a * b.let("b", (x + x) * a))
 >>> g = b.build()
->>> g.order[:3], g.loss
-(['x', 'y', 'a.1'], 'w')
+>>> g.order[:4], g.loss
+(['x', 'y', 'z', 'a.1'], 'w')
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -55,7 +56,8 @@ def leaf_value(value: Any, what: str = "value") -> np.ndarray:
     try:
         a = np.array(value, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as e:
-        raise GraphError(f"{what} is not a number or a rectangular list of numbers: {e}")
+        raise GraphError(f"{what} is not a number or a rectangular list of numbers: {e}") \
+            from None
     if a.ndim > 2:
         raise GraphError(f"{what} has {a.ndim} dimensions; gradviz takes scalars, vectors "
                          "and matrices")
@@ -154,7 +156,8 @@ class Graph:
             if d.get("generated") and uop and op.name in _PREC and uop.name in _PREC:
                 # a right operand (or pow's left one) needs brackets at equal precedence
                 tight = (i == 1) != (op.name == "pow")
-                if _PREC[uop.name] < _PREC[op.name] or (tight and _PREC[uop.name] == _PREC[op.name]):
+                pu, po = _PREC[uop.name], _PREC[op.name]
+                if pu < po or (tight and pu == po):
                     text = f"({text})"
             elif d.get("generated") and d["kind"] == "const" and text.startswith("-") and \
                     op.name in _PREC:
@@ -191,10 +194,10 @@ class Var:
 
     __slots__ = ("builder", "node")
 
-    def __init__(self, builder: "Builder", node: str) -> None:
+    def __init__(self, builder: Builder, node: str) -> None:
         self.builder, self.node = builder, node
 
-    def _bin(self, opname: str, other: Any, swap: bool = False) -> "Var":
+    def _bin(self, opname: str, other: Any, swap: bool = False) -> Var:
         other = self.builder._lift(other)
         a, b = (other, self) if swap else (self, other)
         return self.builder.op(opname, a, b)

@@ -144,7 +144,8 @@ def mlp(sizes: list[int] | tuple[int, ...], activation: str = "relu",
                 cur.append(f"h{k}_{j + 1}")
             prev = cur
         outs = prev[0] if len(prev) == 1 else "[" + ", ".join(prev) + "]"
-        tgts = "t1" if len(prev) == 1 else "[" + ", ".join(f"t{i}" for i in range(1, len(prev) + 1)) + "]"
+        tnames = [f"t{i}" for i in range(1, len(prev) + 1)]
+        tgts = tnames[0] if len(prev) == 1 else "[" + ", ".join(tnames) + "]"
         lines.append(f"L: loss = {loss}({outs}, {tgts})")
     else:
         raise GradvizError("granularity is 'neuron' or 'layer'")

@@ -29,7 +29,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from ._errors import GraphError, GradvizError, ParseError
+from ._errors import GradvizError, GraphError, ParseError
 from .graph import LEAF_KINDS, Builder, Graph, Var, natural_key
 from .ops import OPS
 
@@ -95,9 +95,9 @@ def load(path: str | Path) -> Graph:
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), "sq.grad")
-    >>> _ = open(p, "w").write("x: input = 3\\nL: loss = x ** 2\\n")
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sq.grad"
+    >>> _ = p.write_text("x: input = 3\\nL: loss = x ** 2\\n")
     >>> load(p).name
     'sq'
     """
@@ -228,7 +228,7 @@ class _Parser:
 
     # ------------------------------------------------------------------ pass 2
     def _check_references(self) -> None:
-        for stmt, refs in self.refs.items():
+        for refs in self.refs.values():
             for ref, n, col in refs:
                 if ref in self.stmts:
                     continue
@@ -454,16 +454,19 @@ def _op_text(op: ast.AST) -> str:
 
 def _not_allowed(node: ast.AST) -> str:
     what = {
-        ast.Import: "import statements", ast.ImportFrom: "import statements",
-        ast.Attribute: "attribute access (x.y)", ast.Subscript: "subscripts (x[i]); use "
-        "index(x, i)", ast.Lambda: "lambda", ast.FunctionDef: "function definitions",
-        ast.Compare: "comparisons", ast.BoolOp: "and/or", ast.IfExp: "conditional "
-        "expressions", ast.Dict: "dicts", ast.Set: "sets", ast.Tuple: "tuples; use [a, b]",
-        ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions",
-        ast.JoinedStr: "strings", ast.AugAssign: "augmented assignment (+=)",
-        ast.NamedExpr: "the walrus operator", ast.Starred: "*args",
-    }.get(type(node))
-    return f"{what or type(node).__name__ + ' syntax'} {'are' if what and what.endswith('s') else 'is'} not allowed"
+        ast.Import: "import statements are", ast.ImportFrom: "import statements are",
+        ast.Attribute: "attribute access (x.y) is",
+        ast.Subscript: "subscripts (x[i]) are not allowed; use index(x, i) -", ast.Lambda:
+        "lambda is", ast.FunctionDef: "function definitions are", ast.Compare:
+        "comparisons are", ast.BoolOp: "and/or are", ast.IfExp: "conditional expressions are",
+        ast.Dict: "dicts are", ast.Set: "sets are", ast.Tuple: "tuples are not allowed; use [a, b] -",
+        ast.ListComp: "comprehensions are", ast.GeneratorExp: "comprehensions are",
+        ast.JoinedStr: "strings are", ast.AugAssign: "augmented assignments (+=) are",
+        ast.NamedExpr: "the walrus operator is", ast.Starred: "*args is",
+    }.get(type(node), f"{type(node).__name__} syntax is")
+    if what.endswith("-"):
+        return what[:-2]
+    return f"{what} not allowed"
 
 
 def _asks(text: str) -> list[str]:
