@@ -86,9 +86,9 @@ def compile_graph(graph: Graph) -> _Schedule:
                     raise ShapeError(f"{_who(graph, n)}: {e.message}",
                                      *graph.position(n)) from None
                 except (ValueError, IndexError) as e:
-                    shapes_txt = ", ".join(str(values[u].shape[1:]) for u in ins)
+                    shapes_txt = " and ".join(str(values[u].shape[1:]) for u in ins)
                     raise ShapeError(f"{_who(graph, n)}: {op.name} cannot combine shapes "
-                                     f"{shapes_txt} ({e})", *graph.position(n)) from None
+                                     f"{shapes_txt}", *graph.position(n)) from None
                 if out.ndim == 0 or out.shape[0] != 1 or out.ndim > 3:
                     raise ShapeError(f"{_who(graph, n)}: result has shape {out.shape[1:]}; "
                                      "gradviz values are scalars, vectors or matrices",
@@ -351,8 +351,14 @@ def evaluate(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
     >>> evaluate(g, x=[1.0, 2.0, 3.0]).grad("x")  # a batch of three; x = 2 ties with y
     array([2., 3., 6.])
     """
+    try:
+        return _evaluate(graph, {**(values or {}), **overrides}, check_finite)
+    except GradvizError as e:
+        raise e.at(graph.file) from None
+
+
+def _evaluate(graph: Graph, merged: Mapping[str, Any], check_finite: bool) -> Trace:
     sched = compile_graph(graph)
-    merged = {**(values or {}), **overrides}
     leaf_vals, batch = _overrides(graph, sched, merged)
     B = batch or 1
     vals = {s: np.zeros((c, B) + s) for s, c in sched.counts.items()}

@@ -110,6 +110,7 @@ class Graph:
     name: str = ""
     asks: tuple[str, ...] = ()
     text: str | None = None
+    file: str | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # ------------------------------------------------------------------ structure

@@ -38,8 +38,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr
-
 from ._errors import EvalError
 
 __all__ = ["Op", "OPS", "ACTIVATIONS", "LOSSES", "op"]
@@ -141,6 +139,13 @@ def _expand(g: Array, x: Array) -> Array:
 
 def _core_size(*xs: Array) -> int:
     return int(np.prod(np.broadcast_shapes(*(x.shape[1:] for x in xs)), dtype=np.int64))
+
+
+def ndtr(x: Array) -> Array:
+    """The standard normal CDF Φ (scipy, imported on first use to keep start-up fast)."""
+    from scipy.special import ndtr as _ndtr
+
+    return _ndtr(x)
 
 
 def _sigmoid(x: Array) -> Array:

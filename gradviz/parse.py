@@ -273,7 +273,7 @@ class _Parser:
             base = ask[1:] if ask.startswith("∇") else ask
             if base not in graph.nx:
                 raise GraphError(f"`#: asks:` names {ask!r}, which is not a node")
-        graph.text = self.text
+        graph.text, graph.file = self.text, self.source
         return graph
 
 
