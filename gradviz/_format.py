@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fmt", "fmt_value", "canonical", "DEFAULT_DIGITS"]
+__all__ = ["fmt", "fmt_value", "fmt_compact", "canonical", "DEFAULT_DIGITS"]
 
 DEFAULT_DIGITS = 4
 
@@ -55,6 +55,31 @@ def fmt_value(v: Any, digits: int = DEFAULT_DIGITS) -> str:
     if a.ndim == 0:
         return fmt(float(a), digits)
     return "[" + ", ".join(fmt_value(row, digits) for row in a) + "]"
+
+
+def fmt_compact(v: Any, digits: int = DEFAULT_DIGITS, max_items: int = 8) -> str:
+    """Format for a figure label: short vectors in full, long ones elided with their
+    length, small matrices one row per line, big ones by their shape.
+
+    Examples
+    --------
+    >>> fmt_compact(np.arange(20.0))
+    '[0, 1, 2, …, 19] (20)'
+    >>> print(fmt_compact(np.eye(2)))
+    [1, 0]
+    [0, 1]
+    >>> fmt_compact(np.zeros((10, 64)))
+    '10×64 matrix'
+    """
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim == 0 or (a.ndim == 1 and a.size <= max_items):
+        return fmt_value(a, digits)
+    if a.ndim == 1:
+        head = ", ".join(fmt(x, digits) for x in a[:3])
+        return f"[{head}, …, {fmt(a[-1], digits)}] ({a.size})"
+    if a.shape[0] <= max_items and a.shape[1] <= 6:
+        return "\n".join(fmt_value(row, digits) for row in a)
+    return f"{a.shape[0]}×{a.shape[1]} matrix"
 
 
 def canonical(v: Any) -> Any:

@@ -19,6 +19,8 @@ EPILOG = """examples:
   gradviz eval interesting
   gradviz eval mlp --set X1=2 --set W1=[0.5,-1] --json
   gradviz eval my_graph.grad
+  gradviz render interesting --show blank -o problem.svg
+  gradviz render interesting --frames slides/
   gradviz mlp 3 4 1 --activation tanh > net.grad
   gradviz gallery -o gallery
 """
@@ -73,6 +75,45 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_eval)
 
     s = sub.add_parser(
+        "render", help="draw a graph: blank, with values, with gradients; DOT, SVG, PNG, PDF, "
+                       "JSON; slide frames",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Draw a graph with Graphviz. The format follows OUT's extension: .dot, "
+                    ".svg, .png, .pdf, or .json (the canonical spec to snapshot-test).",
+        epilog="examples:\n"
+               "  gradviz render interesting --show blank -o problem.svg\n"
+               "  gradviz render interesting --show all --highlight H1 -o paths.pdf\n"
+               "  gradviz render mlp --style table --theme dark -o mlp.png --dpi 200\n"
+               "  gradviz render interesting --frames slides/   # open slides/index.html")
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("-o", "--output", metavar="OUT", help="output file (.dot .svg .png .pdf .json)")
+    s.add_argument("--show", choices=("blank", "values", "grads", "all"), default="all",
+                   help="blank: the problem; values: forward pass; grads: gradients; all: "
+                        "both (default)")
+    s.add_argument("--style", choices=("textbook", "table"), default="textbook",
+                   help="textbook: op circles, values above and gradients below each wire "
+                        "(default); table: a name|value|grad box per value")
+    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"),
+                   default="light", help="colours (default light)")
+    s.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                   help="left-to-right (default) or top-to-bottom")
+    s.add_argument("--highlight", metavar="NODE",
+                   help="emphasise every path from the loss to NODE")
+    s.add_argument("--edge-labels", action="store_true",
+                   help="also label each edge with its local derivative")
+    s.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
+    s.add_argument("--font", default="Helvetica", help="font name (default Helvetica)")
+    s.add_argument("--fontsize", type=float, default=12.0, help="font size (default 12)")
+    s.add_argument("--fold", choices=("auto", "always", "never"), default="auto",
+                   help="fold to layer level: auto above 300 nodes (default)")
+    s.add_argument("--dpi", type=float, help="resolution of .png output")
+    s.add_argument("--frames", metavar="DIR",
+                   help="write one SVG per backprop step and an index.html pager into DIR")
+    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a leaf value (repeatable)")
+    s.set_defaults(func=_render)
+
+    s = sub.add_parser(
         "mlp", help="print the graph file of a generated MLP",
         description="Generate a seeded MLP and print it as a graph file.")
     s.add_argument("sizes", type=int, nargs="+", help="layer widths, inputs first: 3 4 1")
@@ -118,16 +159,9 @@ def _eval(args) -> int:
     from ._format import canonical, fmt_value
     from .evaluate import evaluate
     from .library import resolve
-    from .parse import parse_value
 
     graph = resolve(args.graph)
-    overrides = {}
-    for item in args.set:
-        name, eq, text = item.partition("=")
-        if not eq:
-            raise GradvizError(f"--set needs NAME=VALUE, got {item!r}")
-        overrides[name.strip()] = parse_value(text, what=f"--set {name.strip()}")
-    trace = evaluate(graph, overrides)
+    trace = evaluate(graph, _overrides(args.set))
     if args.json:
         out = {"loss": trace.loss,
                "values": {n: canonical(trace.value(n)) for n in trace.order},
@@ -146,6 +180,49 @@ def _eval(args) -> int:
         print(graph.title)
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+    return 0
+
+
+def _overrides(items: list[str]) -> dict:
+    from .parse import parse_value
+
+    out = {}
+    for item in items:
+        name, eq, text = item.partition("=")
+        if not eq:
+            raise GradvizError(f"--set needs NAME=VALUE, got {item!r}")
+        out[name.strip()] = parse_value(text, what=f"--set {name.strip()}")
+    return out
+
+
+def _render(args) -> int:
+    from .figure import Options
+    from .library import resolve
+
+    if not args.output and not args.frames:
+        raise GradvizError("say where to draw: -o OUT (.svg .png .pdf .dot .json) and/or "
+                           "--frames DIR")
+    graph = resolve(args.graph)
+    opts = Options(show=args.show, style=args.style, theme=args.theme, rankdir=args.rankdir,
+                   highlight=args.highlight, edge_labels=args.edge_labels, digits=args.digits,
+                   font=args.font, fontsize=args.fontsize, fold=args.fold)
+    overrides = _overrides(args.set)
+    needs_trace = args.frames or args.show != "blank" or overrides
+    obj = graph
+    if needs_trace:
+        from .evaluate import evaluate
+
+        obj = evaluate(graph, overrides)
+    if args.output:
+        from .render import render
+
+        path = render(obj, args.output, opts, dpi=args.dpi)
+        print(f"wrote {path}")
+    if args.frames:
+        from .frames import write_frames
+
+        paths = write_frames(obj, args.frames, opts)
+        print(f"wrote {len(paths)} frames and {Path(args.frames) / 'index.html'}")
     return 0
 
 

@@ -85,7 +85,7 @@ def compile_graph(graph: Graph) -> _Schedule:
                 except GradvizError as e:
                     raise ShapeError(f"{_who(graph, n)}: {e.message}",
                                      *graph.position(n)) from None
-                except (ValueError, IndexError) as e:
+                except (ValueError, IndexError):
                     shapes_txt = " and ".join(str(values[u].shape[1:]) for u in ins)
                     raise ShapeError(f"{_who(graph, n)}: {op.name} cannot combine shapes "
                                      f"{shapes_txt}", *graph.position(n)) from None
@@ -269,9 +269,13 @@ class Trace:
 
     def edges_into(self, node: str) -> list[Edge]:
         """The edges into ``node`` in operand order."""
-        ins = self.graph.inputs(node)
-        return [Edge(u, node, i, self.grad(node) if self._s.requires[u] else None,
-                     self._contribution(node, i), self) for i, u in enumerate(ins)]
+        return [self.edge(node, i) for i in range(len(self.graph.inputs(node)))]
+
+    def edge(self, node: str, arg: int) -> Edge:
+        """The edge into ``node`` at operand position ``arg``."""
+        u = next(u for u, _, k in self.graph.nx.in_edges(node, keys=True) if k == arg)
+        return Edge(u, node, arg, self.grad(node) if self._s.requires[u] else None,
+                    self._contribution(node, arg), self)
 
     def edges_from(self, node: str) -> list[Edge]:
         """The edges out of ``node`` (its consumers), in topological order."""
@@ -304,6 +308,18 @@ class Trace:
         src_shape = xs[arg].shape[1:]
         jac = _unbroadcast(gs[arg], (k,) + src_shape)
         return np.asarray(jac, dtype=np.float64).reshape(out.shape + src_shape) + 0.0
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a trace as its figure with values and gradients."""
+        if self.batch is not None:
+            return None
+        from .dot import to_dot
+        from .render import run_dot
+
+        try:
+            return run_dot(to_dot(self), "svg").decode("utf-8")
+        except GradvizError:
+            return None
 
     def __repr__(self) -> str:
         b = f", batch={self.batch}" if self.batch is not None else ""

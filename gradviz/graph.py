@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ LEAF_KINDS = ("input", "param", "target", "const")
 GRAD_KINDS = ("input", "param")  # leaves that get a gradient
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
+_PRETTY = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@"}
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4}
 
 
@@ -66,17 +67,19 @@ def leaf_value(value: Any, what: str = "value") -> np.ndarray:
     return a + 0.0  # -0.0 -> 0.0
 
 
-def describe(op: Op, args: list[str], params: Mapping[str, float]) -> str:
+def describe(op: Op, args: list[str], params: Mapping[str, float],
+             pretty: bool = False) -> str:
     """The canonical expression text of an op node, e.g. ``W1 * (X1 + X2)``.
 
-    ``args`` are the operand texts (names, or the expressions of unnamed operands).
+    ``args`` are the operand texts (names, or the expressions of unnamed operands);
+    ``pretty`` uses display symbols (``a · b``, ``a − b``) instead of graph-file ones.
     """
     from ._format import fmt
 
     if op.name in _INFIX:
-        return f" {_INFIX[op.name]} ".join(args)
+        return f" {(_PRETTY if pretty else _INFIX)[op.name]} ".join(args)
     if op.name == "neg":
-        return f"-{args[0]}"
+        return f"{'−' if pretty else '-'}{args[0]}"
     if op.name == "stack":
         return "[" + ", ".join(args) + "]"
     extra = [f"{k}={fmt(v, 12)}" for k, v in params.items() if v != op.param_defaults()[k]]
@@ -144,27 +147,52 @@ class Graph:
         """Nodes the user named (not the generated ``H2.1`` intermediates)."""
         return [n for n in self.order if not self.nx.nodes[n].get("generated")]
 
-    def expr(self, node: str) -> str:
-        """The expression that computes ``node``, with unnamed operands inlined."""
+    def expr(self, node: str, show: Callable[[str], str] | None = None,
+             pretty: bool = False) -> str:
+        """The expression that computes ``node``, with unnamed operands inlined.
+
+        ``show`` maps a named operand to its text (e.g. its value, for worked
+        substitutions); ``pretty`` uses display symbols (``·``, ``−``) instead of the
+        graph-file operators.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> g = example("interesting")
+        >>> g.expr("H4"), g.expr("H4", show=lambda n: n.lower(), pretty=True)
+        ('W2 * H2 / H1', 'w2 · h2 / h1')
+        """
         op = self.op(node)
         if op is None:
             return self.nx.nodes[node]["label"]
         args = []
         for i, u in enumerate(self.inputs(node)):
             d = self.nx.nodes[u]
-            text = self.expr(u) if d.get("generated") else u
+            gen = d.get("generated")
+            text = self.expr(u, show, pretty) if gen and d["kind"] == "op" else \
+                d["label"] if gen else (show(u) if show else u)
             uop = self.op(u)
-            if d.get("generated") and uop and op.name in _PREC and uop.name in _PREC:
+            if gen and uop and op.name in _PREC and uop.name in _PREC:
                 # a right operand (or pow's left one) needs brackets at equal precedence
                 tight = (i == 1) != (op.name == "pow")
                 pu, po = _PREC[uop.name], _PREC[op.name]
                 if pu < po or (tight and pu == po):
                     text = f"({text})"
-            elif d.get("generated") and d["kind"] == "const" and text.startswith("-") and \
-                    op.name in _PREC:
+            elif op.name in _PREC and text[:1] in "-−" and (i > 0 or op.name == "pow"):
                 text = f"({text})"
             args.append(text)
-        return describe(op, args, self.nx.nodes[node].get("params", {}))
+        return describe(op, args, self.nx.nodes[node].get("params", {}), pretty)
+
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a graph as its blank (problem) figure."""
+        from ._errors import GradvizError
+        from .dot import to_dot
+        from .render import run_dot
+
+        try:
+            return run_dot(to_dot(self, show="blank"), "svg").decode("utf-8")
+        except GradvizError:
+            return None
 
     def position(self, node: str) -> tuple[int | None, int | None]:
         d = self.nx.nodes[node]

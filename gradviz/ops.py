@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from ._errors import EvalError
 
 __all__ = ["Op", "OPS", "ACTIVATIONS", "LOSSES", "op"]

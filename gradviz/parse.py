@@ -459,7 +459,8 @@ def _not_allowed(node: ast.AST) -> str:
         ast.Subscript: "subscripts (x[i]) are not allowed; use index(x, i) -", ast.Lambda:
         "lambda is", ast.FunctionDef: "function definitions are", ast.Compare:
         "comparisons are", ast.BoolOp: "and/or are", ast.IfExp: "conditional expressions are",
-        ast.Dict: "dicts are", ast.Set: "sets are", ast.Tuple: "tuples are not allowed; use [a, b] -",
+        ast.Dict: "dicts are", ast.Set: "sets are",
+        ast.Tuple: "tuples are not allowed; use [a, b] -",
         ast.ListComp: "comprehensions are", ast.GeneratorExp: "comprehensions are",
         ast.JoinedStr: "strings are", ast.AugAssign: "augmented assignments (+=) are",
         ast.NamedExpr: "the walrus operator is", ast.Starred: "*args is",
