@@ -79,7 +79,8 @@ def _leaf_label(m: Model, n: NodeView) -> str:
     if n.value_text:
         cells.append(_font(_lines(n.value_text), vc))
     if n.grad_text:
-        cells.append(_font(_lines(_grad_text(m, n.grad_text)), gc, italic=m.options.theme == "print"))
+        cells.append(_font(_lines(_grad_text(m, n.grad_text)), gc,
+                           italic=m.options.theme == "print"))
     return _rows(cells)
 
 
@@ -136,9 +137,10 @@ def model_to_dot(m: Model) -> str:
     for n in m.nodes:
         line, _, pen = _colors(t, n.emphasis)
         if m.folded:
-            label = _rows([_font(f"<B>{n.markup}</B>", t.fg)] +
-                          [_font(escape(x), t.fg, o.fontsize * 0.8) for x in n.title.split("\n")[1:]])
-            out.append(f'  {n.id} [shape=box, style="rounded,filled", fillcolor={_q(t.op_fill if n.kind == "group" else t.leaf_fill)}, '
+            small = [_font(escape(x), t.fg, o.fontsize * 0.8) for x in n.title.split("\n")[1:]]
+            label = _rows([_font(f"<B>{n.markup}</B>", t.fg)] + small)
+            fill = t.op_fill if n.kind == "group" else t.leaf_fill
+            out.append(f'  {n.id} [shape=box, style="rounded,filled", fillcolor={_q(fill)}, '
                        f"color={_q(line)}, penwidth={pen:g}, label=<{label}>];")
         elif n.kind == "op":
             named = not m.graph.nx.nodes[n.name].get("generated")

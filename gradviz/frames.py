@@ -74,6 +74,10 @@ def _inline(svg: str) -> str:
     return svg[start:] if start >= 0 else svg
 
 
+def _json(data) -> str:
+    return html.escape(json.dumps(data, ensure_ascii=False), quote=False)
+
+
 def pager_html(title: str, captions: list[str], svgs: list[str]) -> str:
     """A self-contained page (no external assets) that pages through the frames."""
     slides = "\n".join(
@@ -122,6 +126,6 @@ document.addEventListener("keydown", e => {{
 }});
 show(0);
 </script>
-<script type="application/json" id="captions">{html.escape(json.dumps(captions, ensure_ascii=False), quote=False)}</script>
+<script type="application/json" id="captions">{_json(captions)}</script>
 </body></html>
 """

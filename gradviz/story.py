@@ -119,7 +119,7 @@ def story(trace: Trace) -> Story:
     >>> s.steps[0].text
     'x · y = 2 · 3 = 6'
     >>> [st.text for st in s.steps if st.kind == "grad" and st.node == "x"]
-    ['∂w/∂x = 100 + 40 + 40 = 180']
+    ['∂w/∂x = 120 + 25 + 25 = 170']
     """
     if trace.batch is not None:
         raise ValueError("a story is told for one variant; evaluate without a batch")
