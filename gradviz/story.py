@@ -132,7 +132,7 @@ def story(trace: Trace) -> Story:
         sym = g.expr(n, pretty=True, show=plain)
         sub = g.expr(n, pretty=True, show=lambda u: _num(trace.value(u)))
         value = fmt_value(trace.value(n))
-        head = name if g.nx.nodes[n].get("generated") else f"{name} = {sym}"
+        head = sym if g.nx.nodes[n].get("generated") else f"{name} = {sym}"
         shown = sub != sym and len(sub) <= MAX_SUBSTITUTION
         text = head + (f" = {sub}" if shown else "") + f" = {value}"
         steps.append(Step("loss" if n == loss else "forward", n, None, text))
