@@ -94,8 +94,17 @@ def html(name: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Escape user text for an HTML-like label (after :func:`safe_text`)."""
-    return _html.escape(safe_text(text), quote=True)
+    """Escape user text for an HTML-like label (after :func:`safe_text`).
+
+    Backslashes are doubled: Graphviz expands ``\\N`` and friends even in HTML labels,
+    and reads two backslashes as one.
+
+    Examples
+    --------
+    >>> print(escape('<a href="x">' + chr(92) + 'N</a>'))
+    &lt;a href=&quot;x&quot;&gt;\\\\N&lt;/a&gt;
+    """
+    return _html.escape(safe_text(text), quote=True).replace("\\", "\\\\")
 
 
 def tex(name: str) -> str:
