@@ -114,6 +114,61 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_render)
 
     s = sub.add_parser(
+        "animate", help="render a backprop video with Manim (.mp4, .gif, or .png still)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Animate backprop on a graph: it appears, values fill in node by node, "
+                    "the loss is computed, gradients travel back edge by edge with the chain "
+                    "rule on screen, sums form where paths meet, and the answer table closes. "
+                    "Needs manim: pip install 'gradviz[video]'.",
+        epilog="examples:\n"
+               "  gradviz animate interesting -o interesting.mp4\n"
+               "  gradviz animate mlp --quality high --theme light -o mlp.mp4\n"
+               "  gradviz animate interesting --focus H1 -o paths_to_H1.gif\n"
+               "  gradviz animate xyz -o xyz.png            # the final frame, for slides")
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file: .mp4, .gif, .webm, .mov, or .png (last frame)")
+    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low",
+                   help="480p15, 720p30, 1080p60 or 2160p60 (default low)")
+    s.add_argument("--tex", action="store_true", help="typeset names and the chain rule with "
+                   "LaTeX (MathTex); needs a LaTeX installation")
+    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"), default="dark",
+                   help="colours (default dark)")
+    s.add_argument("--seconds-per-step", type=float, default=0.8, metavar="S",
+                   help="duration of each step (default 0.8)")
+    s.add_argument("--pause-at-loss", type=float, default=1.0, metavar="S",
+                   help="pause after the loss is computed (default 1)")
+    s.add_argument("--skip-forward", action="store_true",
+                   help="start with all values shown; animate only the backward pass")
+    s.add_argument("--focus", metavar="NODE",
+                   help="animate only the paths from the loss to NODE")
+    s.add_argument("--no-table", action="store_true", help="leave out the final answer table")
+    s.add_argument("--fold", choices=("auto", "always", "never"), default="auto",
+                   help="fold large graphs to layer level (default auto)")
+    s.set_defaults(func=_animate)
+
+    s = sub.add_parser(
+        "plot", help="plot activations beside their exact derivatives (.png or video)",
+        description="Plot activation functions with Manim: f beside its exact derivative "
+                    "f' from the op table (never numerical), with a moving tangent when "
+                    "animated. Several activations with --derivative: their derivatives "
+                    "side by side.")
+    s.add_argument("activations", nargs="+", metavar="ACTIVATION",
+                   help="op names: sigmoid tanh relu leaky_relu softplus gelu gelu_tanh elu "
+                        "silu identity")
+    s.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help=".png (final frame) or .mp4/.gif")
+    s.add_argument("--derivative", action="store_true",
+                   help="compare the derivatives of all the given activations on one plot")
+    s.add_argument("--animate", action="store_true",
+                   help="move a point and its tangent along f (videos; default for .mp4)")
+    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="activation parameter, e.g. --param slope=0.1")
+    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low")
+    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"), default="dark")
+    s.set_defaults(func=_plot)
+
+    s = sub.add_parser(
         "mlp", help="print the graph file of a generated MLP",
         description="Generate a seeded MLP and print it as a graph file.")
     s.add_argument("sizes", type=int, nargs="+", help="layer widths, inputs first: 3 4 1")
@@ -223,6 +278,61 @@ def _render(args) -> int:
 
         paths = write_frames(obj, args.frames, opts)
         print(f"wrote {len(paths)} frames and {Path(args.frames) / 'index.html'}")
+    return 0
+
+
+def _animate(args) -> int:
+    from .library import resolve
+    from .video import BackpropScene, VideoOptions, render_scene
+
+    graph = resolve(args.graph)
+    if args.focus and args.focus not in graph.nx:
+        raise GradvizError(f"--focus {args.focus!r}: no such node")
+    if args.tex:
+        import shutil
+
+        from .video import INSTALL_TEX
+
+        if shutil.which("latex") is None:
+            raise GradvizError(INSTALL_TEX)
+    video = VideoOptions(theme=args.theme, tex=args.tex, seconds_per_step=args.seconds_per_step,
+                         pause_at_loss=args.pause_at_loss, skip_forward=args.skip_forward,
+                         focus=args.focus, answer_table=not args.no_table, fold=args.fold)
+    out = render_scene(BackpropScene, args.output, args.quality, graph=graph, video=video)
+    print(f"wrote {out}")
+    return 0
+
+
+def _plot(args) -> int:
+    from .ops import ACTIVATIONS
+    from .video import ActivationScene, CompareDerivativesScene, render_scene
+
+    for a in args.activations:
+        if a not in ACTIVATIONS:
+            raise GradvizError(f"unknown activation {a!r}; choose from {', '.join(ACTIVATIONS)}")
+    params = {}
+    for item in args.param:
+        k, eq, v = item.partition("=")
+        try:
+            params[k.strip()] = float(v)
+        except ValueError:
+            raise GradvizError(f"--param needs NAME=NUMBER, got {item!r}") from None
+    still = args.output.lower().endswith(".png")
+    if args.derivative or len(args.activations) > 1:
+        out = render_scene(CompareDerivativesScene, args.output, args.quality,
+                           activations=args.activations, theme=args.theme)
+    else:
+        from .ops import OPS
+
+        allowed = OPS[args.activations[0]].param_defaults()
+        unknown = sorted(set(params) - set(allowed))
+        if unknown:
+            raise GradvizError(f"{args.activations[0]} has no parameter {unknown[0]!r}"
+                               + (f"; it takes {', '.join(allowed)}" if allowed else ""))
+        out = render_scene(ActivationScene, args.output, args.quality,
+                           activation=args.activations[0], params=params, theme=args.theme,
+                           animate_point=args.animate or not still)
+    print(f"wrote {out}")
     return 0
 
 

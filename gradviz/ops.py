@@ -84,6 +84,8 @@ class Op:
         For unary elementwise ops: the exact derivative ``f'(x, **params)``.
     kink : str
         The convention taken where the derivative is not defined ("" if none).
+    kinks : tuple of float
+        Points where an activation's derivative jumps (``(0.0,)`` for ReLU).
     """
 
     name: str
@@ -101,6 +103,7 @@ class Op:
     broadcast: bool = False
     deriv: Callable[..., Array] | None = None
     kink: str = ""
+    kinks: tuple[float, ...] = ()  # where the derivative jumps (plots draw a jump there)
     doc: str = field(default="", compare=False)
 
     def param_defaults(self) -> dict[str, float]:
@@ -396,13 +399,13 @@ def _silu_deriv(x: Array) -> Array:
 
 def _activation(name: str, symbol: str, forward, deriv, formula: str, formula_tex: str,
                 dplain: str, dlatex: str, params=(), kink: str = "", doc: str = "",
-                vjp=None) -> Op:
+                vjp=None, kinks: tuple[float, ...] = ()) -> Op:
     """Register a unary elementwise activation; its VJP is g times its exact derivative."""
     return op(name=name, symbol=symbol, arity=1, args=("x",), kind="activation",
               broadcast=True, forward=forward, deriv=deriv, params=params,
               vjp=vjp or (lambda g, out, x, **p: (g * deriv(x, **p),)),
               formula=formula, formula_tex=formula_tex, dplain=(dplain,),
-              dlatex=(dlatex,), kink=kink, doc=doc)
+              dlatex=(dlatex,), kink=kink, kinks=kinks, doc=doc)
 
 
 _activation("sigmoid", "σ", _sigmoid, _sig_deriv, "σ(x) = 1/(1 + e^(−x))",
@@ -416,7 +419,7 @@ _activation("tanh", "tanh", np.tanh, lambda x: 1.0 - np.tanh(x) ** 2, "tanh(x)",
             doc="Hyperbolic tangent, tanh(x) = 2σ(2x) − 1.")
 _activation("relu", "ReLU", lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0) * 1.0,
             "max(x, 0)", r"\max(x, 0)", "1 if x > 0 else 0", r"[x > 0]",
-            kink="relu'(0) = 0 (PyTorch, JAX).", doc="Rectified linear unit.")
+            kink="relu'(0) = 0 (PyTorch, JAX).", kinks=(0.0,), doc="Rectified linear unit.")
 _activation("leaky_relu", "LReLU",
             lambda x, slope=0.01: np.where(x >= 0, x, slope * x),
             lambda x, slope=0.01: np.where(x >= 0, 1.0, slope),
@@ -424,6 +427,7 @@ _activation("leaky_relu", "LReLU",
             "1 if x ≥ 0 else slope", r"\begin{cases} 1 & x \ge 0 \\ \alpha & x < 0 \end{cases}",
             params=(("slope", 0.01),),
             kink="leaky_relu'(0) = 1: the course's f(x) = max(x, 0.1x) with f'(x) = 1 for x ≥ 0.",
+            kinks=(0.0,),
             doc="Leaky ReLU; the seed problems use slope=0.1, PyTorch's default is 0.01.")
 _activation("softplus", "softplus",
             lambda x, beta=1.0: np.logaddexp(0.0, beta * x) / beta,
@@ -449,6 +453,7 @@ _activation("elu", "ELU",
             "1 if x > 0 else α·e^x",
             r"\begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}",
             params=(("alpha", 1.0),), kink="elu'(0) = alpha (the x ≤ 0 branch, as PyTorch).",
+            kinks=(0.0,),
             doc="Exponential linear unit.")
 _activation("silu", "SiLU", lambda x: x * _sigmoid(x), _silu_deriv, "x·σ(x)",
             r"x\,\sigma(x)", "σ(x)(1 + x(1 − σ(x)))",
