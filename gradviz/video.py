@@ -214,12 +214,12 @@ def _make_backprop_scene():
             caption = None
 
             def say(text, tex_source=None):
+                """Switch the caption at once (a cut, as on a slide: no copies to animate)."""
                 nonlocal caption
-                new = self._caption(text, tex_source)
-                anim = m.FadeIn(new) if caption is None else \
-                    m.AnimationGroup(m.FadeOut(caption), m.FadeIn(new))
-                caption = new
-                return anim
+                if caption is not None:
+                    self.remove(caption)
+                caption = self._caption(text, tex_source)
+                self.add(caption)
 
             edge_views = list(model.edges)
             for step in st.steps:
@@ -230,7 +230,8 @@ def _make_backprop_scene():
                     t = self._label(view.value_text.replace("\n", " "), font * 0.8, theme.value)
                     t.next_to(node_mob[step.node], m.UP, buff=0.05)
                     value_mobs[step.node] = t
-                    anims = [m.FadeIn(t, shift=0.1 * m.DOWN), say(step.text)]
+                    say(step.text)
+                    anims = [m.FadeIn(t, shift=0.1 * m.DOWN)]
                     circ = node_mob[step.node][0]
                     if isinstance(circ, m.Circle):
                         anims.append(circ.animate.set_stroke(theme.value, width=3))
@@ -251,9 +252,12 @@ def _make_backprop_scene():
                               direction, buff=0.05)
                     if views[step.node].kind == "op":
                         g.next_to(node_mob[step.node], m.RIGHT, buff=0.04).shift(0.25 * m.DOWN)
-                    self.play(m.FadeIn(g), say(step.text, self._grad_tex(trace, step)),
-                              m.Indicate(node_mob[step.node], color=theme.grad, scale_factor=1.1),
-                              run_time=v.seconds_per_step)
+                    say(step.text, self._grad_tex(trace, step))
+                    anims = [m.FadeIn(g, scale=1.3)]
+                    circ = node_mob[step.node][0]
+                    if isinstance(circ, m.Circle):
+                        anims.append(circ.animate.set_stroke(theme.grad, width=3))
+                    self.play(*anims, run_time=v.seconds_per_step)
                 elif step.kind == "backward":
                     if focus_edges is not None and step.edge not in focus_edges:
                         continue
@@ -262,11 +266,12 @@ def _make_backprop_scene():
                     g = self._label("∇ " + e.contribution_text.replace("\n", " "), font * 0.7,
                                     theme.grad)
                     g.move_to(_beside(arrows[i], g, below=arrows[i].path_arc <= 0))
+                    say(step.text, self._edge_tex(trace, step))
                     self.play(arrows[i].animate.set_color(theme.grad), m.FadeIn(g),
-                              say(step.text, self._edge_tex(trace, step)),
                               run_time=v.seconds_per_step)
             if caption is not None:
-                self.play(m.FadeOut(caption), run_time=0.3)
+                self.remove(caption)
+                self.wait(0.3)
 
         def _edge_tex(self, trace: Trace, step) -> str | None:
             if not self.video.tex:
@@ -315,8 +320,8 @@ def _make_backprop_scene():
             group = m.VGroup(*[m.VGroup(a, b) for a, b in cells])
             for a, b in cells:
                 b.next_to(a, m.RIGHT, buff=0.4)
-            group.arrange_in_grid(cols=2 if len(cells) > 8 else 1, col_alignments="l",
-                                  buff=(0.8, 0.12))
+            cols = 2 if len(cells) > 8 else 1
+            group.arrange_in_grid(cols=cols, col_alignments="l" * cols, buff=(0.8, 0.12))
             group.scale_to_fit_height(min(group.height, 6.4))
             head = self._label("Answer table", 30, theme.fg)
             panel = m.VGroup(head, group).arrange(m.DOWN, buff=0.3)
@@ -327,10 +332,10 @@ def _make_backprop_scene():
         def _folded_passes(self, model: Model, node_mob):
             theme = self.theme
             for n in model.nodes:
-                self.play(m.Indicate(node_mob[n.name], color=theme.value),
+                self.play(node_mob[n.name][0].animate.set_stroke(theme.value, width=3),
                           run_time=self.video.seconds_per_step / 2)
             for n in reversed(model.nodes):
-                self.play(m.Indicate(node_mob[n.name], color=theme.grad),
+                self.play(node_mob[n.name][0].animate.set_stroke(theme.grad, width=3),
                           run_time=self.video.seconds_per_step / 2)
             self.wait(0.5)
 
@@ -586,11 +591,13 @@ def __getattr__(name: str):
 # -------------------------------------------------------------------------- rendering
 def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
                  media_dir: str | Path | None = None, pixel_size: tuple[int, int] | None = None,
-                 frame_rate: float | None = None, progress: bool = True, **scene_kw) -> Path:
+                 frame_rate: float | None = None, progress: bool = True,
+                 keep_frame: bool = False, **scene_kw):
     """Render a scene class to ``output`` (``.mp4``, ``.gif``, or ``.png`` for the last frame).
 
     Manim's partial-movie cache lives in ``media_dir`` (default ``~/.cache/gradviz/manim``),
-    so an unchanged re-render only concatenates cached pieces.
+    so an unchanged re-render only concatenates cached pieces. With ``keep_frame`` the
+    result is ``(path, last frame as an RGBA array)``.
     """
     m = require_manim()
     output = Path(output)
@@ -602,9 +609,15 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
     if shutil.which("ffmpeg") is None and ext != ".png":
         raise MissingDependencyError("ffmpeg is not installed: sudo apt-get install ffmpeg")
     media = Path(media_dir) if media_dir else Path.home() / ".cache" / "gradviz" / "manim"
+    key = _cache_key(scene_cls, ext, quality, pixel_size, frame_rate, scene_kw)
+    cached = media / "gradviz-cache" / f"{key}{ext}"
+    if cached.exists() and not keep_frame:  # unchanged inputs: no re-render at all
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, output)
+        return output
     settings = {"quality": QUALITIES[quality], "media_dir": str(media),
                 "progress_bar": "display" if progress else "none", "verbosity": "WARNING",
-                "disable_caching": False, "output_file": output.stem}
+                "disable_caching": True, "output_file": output.stem}
     if pixel_size:
         settings.update(pixel_width=pixel_size[0], pixel_height=pixel_size[1])
     if frame_rate:
@@ -618,6 +631,7 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
     with m.tempconfig(settings):
         scene = scene_cls(**scene_kw)
         scene.render()
+        frame = np.array(scene.renderer.get_frame()) if keep_frame else None
         produced = Path(scene.renderer.file_writer.image_file_path if ext == ".png"
                         else scene.renderer.file_writer.movie_file_path)
     if not produced.exists():
@@ -625,5 +639,34 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
     output.parent.mkdir(parents=True, exist_ok=True)
     if produced.resolve() != output.resolve():
         shutil.copyfile(produced, output)
-    return output
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(produced, cached)
+    return (output, frame) if keep_frame else output
+
+
+def _cache_key(scene_cls, ext, quality, pixel_size, frame_rate, scene_kw) -> str:
+    """A hash of everything a video depends on: scene, options, graph text, gradviz version.
+
+    Manim's own per-animation hashing serialises the whole scene at every ``play`` (most of
+    the render time for a backprop scene), so gradviz caches whole outputs instead.
+    """
+    import hashlib
+
+    from . import __version__
+
+    def norm(v):
+        if isinstance(v, Graph):
+            return v.to_text()
+        if isinstance(v, str):
+            from .library import examples, example_text
+
+            return example_text(v) if v in examples() else v
+        return repr(v)
+
+    blob = json.dumps([__version__, scene_cls.__name__, getattr(scene_cls, "graph", None)
+                       and norm(scene_cls.graph), getattr(scene_cls, "activation", None),
+                       repr(getattr(scene_cls, "params", None)), ext, quality, pixel_size,
+                       frame_rate, sorted((k, norm(v)) for k, v in scene_kw.items())],
+                      default=repr, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
