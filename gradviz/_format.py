@@ -12,11 +12,13 @@ __all__ = ["fmt", "fmt_value", "fmt_compact", "canonical", "DEFAULT_DIGITS"]
 DEFAULT_DIGITS = 4
 
 
-def fmt(x: float, digits: int = DEFAULT_DIGITS) -> str:
+def fmt(x: float, digits: int | None = DEFAULT_DIGITS) -> str:
     """Format one number for a label: ``digits`` significant digits, no trailing zeros.
 
     Stable on every platform: ``-0.0`` prints as ``0``, ``0.1 + 0.2`` as ``0.3``,
     integers without a decimal point, non-finite values as ``inf``, ``-inf``, ``nan``.
+    ``digits=None`` gives the shortest text that reads back as the same float64 (what
+    graph files are written with).
 
     Examples
     --------
@@ -24,14 +26,17 @@ def fmt(x: float, digits: int = DEFAULT_DIGITS) -> str:
     '0.69'
     >>> fmt(0.1 + 0.2), fmt(-0.0), fmt(170.0), fmt(1.5e-7), fmt(float("-inf"))
     ('0.3', '0', '170', '1.5e-07', '-inf')
-    >>> fmt(0.62246, digits=3)
-    '0.622'
+    >>> fmt(0.62246, digits=3), fmt(1 / 3, None), fmt(0.71, None), fmt(3.0, None)
+    ('0.622', '0.3333333333333333', '0.71', '3')
     """
     x = float(x)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
+    if digits is None:
+        text = repr(x + 0.0)
+        return text[:-2] if text.endswith(".0") else text
     text = f"{x:.{digits}g}"
     if "e" in text:
         mant, exp = text.split("e")
@@ -41,7 +46,7 @@ def fmt(x: float, digits: int = DEFAULT_DIGITS) -> str:
     return text
 
 
-def fmt_value(v: Any, digits: int = DEFAULT_DIGITS) -> str:
+def fmt_value(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
     """Format a scalar, vector or matrix compactly: ``0.5``, ``[1, -1]``, ``[[1, 2], [3, 4]]``.
 
     Examples

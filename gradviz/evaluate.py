@@ -416,6 +416,7 @@ def _evaluate(graph: Graph, merged: Mapping[str, Any], check_finite: bool) -> Tr
                     np.add.at(grads[s], ix, c)
                 contribs[(t, i)] = c
         if check_finite:
+            _check_backward(graph, sched, contribs)
             _check_finite(graph, sched, grads, "gradient")
     return Trace(graph, sched, vals, grads, contribs, batch)
 
@@ -447,6 +448,26 @@ def _overrides(graph: Graph, sched: _Schedule, merged: Mapping[str, Any]):
         else:
             raise EvalError(f"{name} has shape {core}; got a value of shape {a.shape}")
     return out, batch
+
+
+def _check_backward(graph: Graph, sched: _Schedule, contribs: dict) -> None:
+    """Blame the op whose local derivative first made a gradient inf or nan (backward order)."""
+    if all(np.isfinite(c).all() for c in contribs.values()):
+        return
+    for t in range(len(sched.steps) - 1, -1, -1):
+        st = sched.steps[t]
+        for i in range(len(st.in_shapes)):
+            c = contribs.get((t, i))
+            if c is None or np.isfinite(c).all():
+                continue
+            rows_ok = np.isfinite(c.reshape(len(st.nodes), -1)).all(axis=1)
+            j = int(np.argmin(rows_ok))  # the first node of the step with a bad gradient
+            n = st.nodes[j]
+            u = graph.inputs(n)[i]
+            bad = c[j][~np.isfinite(c[j])].flat[0]
+            hint = f" ({st.op.kink})" if st.op.kink else ""
+            raise EvalError(f"the gradient from {n} = {graph.expr(n)} to {u} is {bad}{hint}",
+                            *graph.position(n))
 
 
 def _check_finite(graph: Graph, sched: _Schedule, bufs: dict, what: str) -> None:

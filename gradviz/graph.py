@@ -28,6 +28,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GraphError
+from ._format import DEFAULT_DIGITS, fmt_value
 from .ops import OPS, Op
 
 __all__ = ["Graph", "Builder", "Var", "LEAF_KINDS", "describe", "natural_key"]
@@ -82,7 +83,7 @@ def describe(op: Op, args: list[str], params: Mapping[str, float],
         return f"{'−' if pretty else '-'}{args[0]}"
     if op.name == "stack":
         return "[" + ", ".join(args) + "]"
-    extra = [f"{k}={fmt(v, 12)}" for k, v in params.items() if v != op.param_defaults()[k]]
+    extra = [f"{k}={fmt(v, None)}" for k, v in params.items() if v != op.param_defaults()[k]]
     return f"{op.name}(" + ", ".join(args + extra) + ")"
 
 
@@ -128,8 +129,11 @@ class Graph:
 
     def inputs(self, node: str) -> list[str]:
         """The operands of ``node`` in argument order (a name may repeat: ``x * x``)."""
-        ins = sorted(((k, u) for u, _, k in self.nx.in_edges(node, keys=True)))
-        return [u for _, u in ins]
+        cache = self._cache.setdefault("inputs", {})
+        if node not in cache:
+            ins = sorted((k, u) for u, _, k in self.nx.in_edges(node, keys=True))
+            cache[node] = [u for _, u in ins]
+        return cache[node]
 
     def kind(self, node: str) -> str:
         return self.nx.nodes[node]["kind"]
@@ -169,8 +173,12 @@ class Graph:
         for i, u in enumerate(self.inputs(node)):
             d = self.nx.nodes[u]
             gen = d.get("generated")
-            text = self.expr(u, show, pretty) if gen and d["kind"] == "op" else \
-                d["label"] if gen else (show(u) if show else u)
+            if gen and d["kind"] == "op":
+                text = self.expr(u, show, pretty)
+            elif gen:  # an unnamed constant: exact in graph files, rounded for display
+                text = fmt_value(d["value"], DEFAULT_DIGITS if pretty else None)
+            else:
+                text = show(u) if show else u
             uop = self.op(u)
             if gen and uop and op.name in _PREC and uop.name in _PREC:
                 # a right operand (or pow's left one) needs brackets at equal precedence
@@ -200,8 +208,6 @@ class Graph:
 
     def to_text(self) -> str:
         """The graph as graph-file text (round-trips through :func:`gradviz.parse`)."""
-        from ._format import fmt_value
-
         lines = [f"#: {k}: {v}" for k, v in (("title", self.title), ("source", self.source))
                  if v]
         if self.asks:
@@ -211,7 +217,7 @@ class Graph:
             if d.get("generated"):
                 continue
             if d["kind"] in LEAF_KINDS:
-                lines.append(f"{n}: {d['kind']} = {fmt_value(d['value'], 17)}")
+                lines.append(f"{n}: {d['kind']} = {fmt_value(d['value'], None)}")
             else:
                 role = f": {d['role']}" if d.get("role") else ""
                 lines.append(f"{n}{role} = {self.expr(n)}")
@@ -280,6 +286,7 @@ class Builder:
         self.title, self.source, self.name, self.asks = title, source, name, tuple(asks)
         self._tmp = 0
         self._loss: str | None = None
+        self._norms: dict[str, str] = {}
 
     # --------------------------------------------------------------------- leaves
     def leaf(self, name: str, kind: str, value: Any, *, label: str | None = None,
@@ -307,14 +314,12 @@ class Builder:
 
     def const(self, value: Any, name: str | None = None, **kw) -> Var:
         """A constant; unnamed constants (``2`` in ``2 * x``) are labelled by their value."""
-        from ._format import fmt_value
-
         if name is not None:
             return self.leaf(name, "const", value, **kw)
         v = Var(self, self._temp())
         arr = leaf_value(value, "a constant")
         self.g.add_node(v.node, kind="const", value=arr, generated=True,
-                        label=fmt_value(arr, 12), line=kw.get("line"), col=kw.get("col"))
+                        label=fmt_value(arr, None), line=kw.get("line"), col=kw.get("col"))
         return v
 
     # ----------------------------------------------------------------- computed
@@ -455,6 +460,8 @@ class Builder:
             first = f" (first defined on line {d['line']})" if d.get("line") else ""
             raise GraphError(f"{name!r} is defined twice{first}", line, col)
         norm = unicodedata.normalize("NFKC", name)
-        if norm != name and norm in self.g:
-            raise GraphError(f"{name!r} collides with {norm!r} after Unicode NFKC "
+        other = self._norms.get(norm)
+        if other is not None and other != name:
+            raise GraphError(f"{name!r} collides with {other!r} after Unicode NFKC "
                              "normalization; rename one", line, col)
+        self._norms[norm] = name

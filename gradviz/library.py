@@ -17,7 +17,7 @@ __all__ = ["examples", "example", "resolve", "mlp"]
 
 
 def _folder():
-    return resources.files("gradviz") / "examples"
+    return resources.files("gradviz") / "graphs"
 
 
 def examples() -> list[str]:
@@ -56,7 +56,7 @@ def resolve(name_or_path: str) -> Graph:
     if name_or_path in examples():
         return example(name_or_path)
     p = Path(name_or_path)
-    if p.exists():
+    if name_or_path.strip() and p.is_file():
         return load(p)
     raise GradvizError(f"{name_or_path!r} is neither a built-in example nor a file; "
                        f"examples: {', '.join(examples())}")

@@ -326,7 +326,7 @@ def _stack(*xs: Array) -> Array:
     return np.stack(np.broadcast_arrays(*xs), axis=1)
 
 
-op(name="stack", symbol="[ ]", arity=None, args=("x",), kind="structure",
+op(name="stack", symbol="[ ]", arity=None, args=("x",), kind="structure", broadcast=True,
    forward=_stack,
    vjp=lambda g, out, *xs: tuple(g[:, i] for i in range(len(xs))),
    formula="[x₁, …, xₙ]", formula_tex=r"[x_1, \dots, x_n]",

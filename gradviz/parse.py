@@ -35,7 +35,8 @@ from .ops import OPS
 
 __all__ = ["parse", "load", "MAX_LINE", "MAX_DEPTH", "MAX_NESTING", "MAX_TERMS"]
 
-MAX_LINE = 20_000  # characters in one statement
+MAX_LINE = 20_000  # characters in one computed statement
+MAX_VALUE_LINE = 5_000_000  # characters in one leaf declaration (a big weight matrix)
 MAX_NESTING = 100  # nested brackets
 MAX_DEPTH = 250  # depth of one expression tree (e.g. a chain of 250 additions)
 MAX_TERMS = 5_000  # operators and operands in one statement
@@ -43,6 +44,7 @@ ROLES = ("loss", "output")
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
            ast.Pow: "pow", ast.MatMult: "matmul"}
 _META = re.compile(r"^#:\s*(\w+)\s*[:=]\s*(.*?)\s*$")
+_LEAF_LINE = re.compile(r"^\w+\s*:\s*(input|param|target|const)\s*=\s*[-+\[\d.]")
 
 
 @dataclass
@@ -117,6 +119,7 @@ class _Parser:
     def __init__(self, text: str, source: str) -> None:
         self.text, self.source = text, source
         self.meta: dict[str, str] = {}
+        self.meta_line: dict[str, int] = {}
         self.stmts: dict[str, _Stmt] = {}
         self.spellings: dict[str, tuple[str, int, int]] = {}
         self.refs: dict[str, list[tuple[str, int, int]]] = {}  # stmt name -> referenced names
@@ -126,7 +129,7 @@ class _Parser:
         text = self.text
         if text.startswith("\ufeff"):
             text = text[1:]
-        for i, line in enumerate(text.splitlines(), start=1):
+        for i, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
             if "\0" in line:
                 raise ParseError("NUL byte in the text", i, line.index("\0") + 1)
             self._line(line, i)
@@ -143,11 +146,14 @@ class _Parser:
         m = _META.match(stripped)
         if m:
             self.meta[m.group(1).lower()] = m.group(2)
+            self.meta_line[m.group(1).lower()] = n
             return
         if not stripped or stripped.startswith("#"):
             return
-        if len(stripped) > MAX_LINE:
-            raise ParseError(f"line too long ({len(stripped)} characters; at most {MAX_LINE})",
+        is_value = _LEAF_LINE.match(stripped) is not None
+        limit = MAX_VALUE_LINE if is_value else MAX_LINE
+        if len(stripped) > limit:
+            raise ParseError(f"line too long ({len(stripped)} characters; at most {limit})",
                              n, 1)
         code = _strip_comment(stripped)
         depth, deepest = 0, 0
@@ -161,17 +167,23 @@ class _Parser:
                                      "brackets)", n, indent + j + 1)
             elif ch in ")]}":
                 depth -= 1
-        terms = len(re.findall(r"[-+*/@,]|\w+", code))
+        terms = 0 if is_value else len(re.findall(r"[-+*/@,]|\w+", code))
         if terms > MAX_TERMS:
             raise ParseError(f"expression too long ({terms} terms; at most {MAX_TERMS})", n, 1)
         try:
             tree = ast.parse(stripped, mode="exec")
         except SyntaxError as e:
             col = indent + (e.offset or 1)
+            digits = re.search(r"\d{4000,}", stripped)
+            if digits and "digits" in e.msg:
+                col = indent + digits.start() + 1
             raise ParseError(_syntax_message(e, stripped), n, col) from None
-        except (ValueError, MemoryError, RecursionError) as e:
-            msg = str(e).split(";")[0] if isinstance(e, ValueError) else "expression too deep"
-            raise ParseError(msg, n, indent + 1) from None
+        except (ValueError, MemoryError, RecursionError):
+            digits = re.search(r"\d{4000,}", stripped)
+            if digits:
+                raise ParseError(f"number too large for float64 ({len(digits.group())} digits)",
+                                 n, indent + digits.start() + 1) from None
+            raise ParseError("expression too deep or too long", n, indent + 1) from None
         if len(tree.body) != 1:
             raise ParseError("one statement per line", n, indent + 1)
         self._statement(tree.body[0], stripped, n, indent)
@@ -208,6 +220,8 @@ class _Parser:
             raise GraphError(f"{spelling!r} is assigned twice (first on line {first.line})",
                              n, tcol)
         _check_depth(value, n, indent, text)
+        if kindname not in LEAF_KINDS:
+            _check_allowed(value, n, indent, text)
         self.stmts[target.id] = _Stmt(target.id, spelling, kindname, value, n, tcol, text,
                                       indent)
         refs = []
@@ -243,10 +257,9 @@ class _Parser:
         deps.add_nodes_from(self.stmts)
         for stmt, refs in self.refs.items():
             deps.add_edges_from((ref, stmt) for ref, _, _ in refs)
-        try:
-            cycle = nx.find_cycle(deps)
-        except nx.NetworkXNoCycle:
+        if nx.is_directed_acyclic_graph(deps):
             return list(nx.lexicographical_topological_sort(deps, key=natural_key))
+        cycle = nx.find_cycle(deps)
         path = [u for u, _ in cycle] + [cycle[0][0]]
         lines = ", ".join(str(self.stmts[p].line) for p in path[:-1])
         first = self.stmts[path[0]]
@@ -272,7 +285,9 @@ class _Parser:
         for ask in asks:
             base = ask[1:] if ask.startswith("∇") else ask
             if base not in graph.nx:
-                raise GraphError(f"`#: asks:` names {ask!r}, which is not a node")
+                line = self.meta_line["asks"]
+                col = self.text.splitlines()[line - 1].find(ask) + 1 or 1
+                raise GraphError(f"`#: asks:` names {ask!r}, which is not a node", line, col)
         graph.text, graph.file = self.text, self.source
         return graph
 
@@ -431,12 +446,34 @@ def _check_depth(node: ast.AST, n: int, indent: int, text: str) -> None:
         cur, d = stack.pop()
         if d > MAX_DEPTH:
             raise ParseError(f"expression too deep (more than {MAX_DEPTH} levels); split it "
-                             "into several statements", n, indent + _col(text, cur.col_offset))
-        stack.extend((c, d + 1) for c in ast.iter_child_nodes(cur))
+                             "into several statements", n,
+                             indent + _col(text, getattr(cur, "col_offset", 0)))
+        stack.extend((c, d + 1) for c in ast.iter_child_nodes(cur)
+                     if not isinstance(c, (ast.expr_context, ast.operator, ast.unaryop)))
+
+
+_ALLOWED = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.List, ast.keyword,
+            ast.expr_context, ast.operator, ast.unaryop)
+
+
+def _check_allowed(node: ast.AST, n: int, indent: int, text: str) -> None:
+    """Reject, in source order, the first construct outside the grammar's allowlist."""
+    bad = [c for c in ast.walk(node) if (not isinstance(c, _ALLOWED) and hasattr(c, "col_offset"))
+           or (isinstance(c, ast.keyword) and c.arg is None)]
+    if not bad:
+        return
+    first = min(bad, key=lambda c: getattr(c, "col_offset", None) or c.value.col_offset)
+    what = "**kwargs is not allowed" if isinstance(first, ast.keyword) else _not_allowed(first)
+    pos = getattr(first, "col_offset", None)
+    if pos is None and isinstance(first, ast.keyword):
+        pos = first.value.col_offset
+    raise ParseError(what, n, indent + _col(text, pos or 0))
 
 
 def _syntax_message(e: SyntaxError, text: str) -> str:
     msg = e.msg
+    if "Exceeds the limit" in msg and "digits" in msg:
+        return "number too large for float64"
     if "too many nested parentheses" in msg:
         return f"expression too deep (more than {MAX_NESTING} nested brackets)"
     if "=" not in _strip_comment(text):

@@ -78,5 +78,6 @@ def render(obj, path: str | Path, options: Options | None = None, *, dpi: float 
     else:
         data = run_dot(model_to_dot(model), fmt, dpi if fmt == "png" else None)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    if not path.exists() or path.read_bytes() != data:  # unchanged files keep their mtime
+        path.write_bytes(data)
     return path

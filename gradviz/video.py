@@ -29,7 +29,7 @@ from .names import plain, tex
 from .render import run_dot
 from .story import Story, story
 
-__all__ = ["require_manim", "VideoOptions", "BackpropScene", "ActivationScene",
+__all__ = ["require_manim", "VideoOptions", "BackpropScene", "ActivationScene",  # noqa: F822
            "CompareDerivativesScene", "render_scene", "QUALITIES", "activation_samples"]
 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
@@ -658,7 +658,7 @@ def _cache_key(scene_cls, ext, quality, pixel_size, frame_rate, scene_kw) -> str
         if isinstance(v, Graph):
             return v.to_text()
         if isinstance(v, str):
-            from .library import examples, example_text
+            from .library import example_text, examples
 
             return example_text(v) if v in examples() else v
         return repr(v)

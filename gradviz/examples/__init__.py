@@ -1,1 +1,0 @@
-"""The built-in examples: the graphs of the seed course problems, shipped as graph files."""
