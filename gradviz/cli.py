@@ -21,6 +21,11 @@ EPILOG = """examples:
   gradviz eval my_graph.grad
   gradviz render interesting --show blank -o problem.svg
   gradviz render interesting --frames slides/
+  gradviz solve interesting --format tex -o key.tex
+  gradviz check interesting answers.csv
+  gradviz generate interesting --seed 7 --count 3 -o variants/
+  gradviz animate interesting -o interesting.mp4
+  gradviz plot relu sigmoid --derivative -o derivatives.png
   gradviz mlp 3 4 1 --activation tanh > net.grad
   gradviz gallery -o gallery
 """
@@ -167,6 +172,66 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low")
     s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"), default="dark")
     s.set_defaults(func=_plot)
+
+    s = sub.add_parser(
+        "solve", help="write the worked, step-by-step solution and the answer table",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Write the solution a course asks for: the forward pass one line per "
+                    "node with numbers substituted, the loss, the backward pass with the "
+                    "chain rule summed over every path and the branch taken at every kink, "
+                    "and the answer table in the problem's order.",
+        epilog="examples:\n  gradviz solve interesting\n"
+               "  gradviz solve mlp --format tex -o key/mlp.tex   # figures beside it\n"
+               "  gradviz solve my_graph.grad --format html -o solution.html")
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("--format", choices=("md", "tex", "html", "json"), default=None,
+                   help="output format (default: from -o's extension, else md)")
+    s.add_argument("-o", "--output", metavar="OUT", help="write to a file (default: stdout)")
+    s.add_argument("--no-figures", action="store_true",
+                   help="do not write the figures beside OUT")
+    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a leaf value (repeatable)")
+    s.set_defaults(func=_solve)
+
+    s = sub.add_parser(
+        "check", help="check a student's answer table and explain the wrong cells",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Compare a student's answers with the right ones, cell by cell, "
+                    "rounding-aware (0.6225 for 0.62246 is right), and explain each wrong "
+                    "cell by the classic mistakes: a path left out of a sum, a sign error, "
+                    "the wrong branch at a kink or min/max, or an error inherited from an "
+                    "earlier wrong cell. Exit code 0 when all are right, 1 otherwise.",
+        epilog="ANSWERS is CSV/TSV (a header row of names and a row of values, or rows of "
+               "name,value), JSON {\"name\": value}, YAML-style `name: value` lines, or a "
+               "Markdown table. Names as students write them: ∇H_5, \\nabla \\mathbf{W}_1, "
+               "dL/dW1, Yhat, Ŷ; vectors as [a, b].")
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("answers", metavar="ANSWERS")
+    s.add_argument("--rtol", type=float, default=1e-6, help="relative tolerance (default 1e-6)")
+    s.add_argument("--atol", type=float, default=1e-9, help="absolute tolerance (default 1e-9)")
+    s.add_argument("--json", action="store_true", help="machine-readable report")
+    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="the values the student's problem used, if not the defaults")
+    s.set_defaults(func=_check)
+
+    s = sub.add_parser(
+        "generate", help="make new variants of a problem with problem sheets and answer keys",
+        description="Draw new leaf values (small integers and halves by default) that keep "
+                    "the problem good: no kinks or ties within a margin, no division by "
+                    "values near zero, the original's branch at every min/max, values of "
+                    "reasonable size. Writes, per variant, problem.md (blank figure and the "
+                    "quantities asked), answer_key.md (annotated figure and worked solution) "
+                    "and graph.grad. The same seed gives the same variants.")
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("--seed", type=int, required=True, help="random seed (reproducible)")
+    s.add_argument("--count", type=int, default=1, help="number of variants (default 1)")
+    s.add_argument("--range", type=float, nargs=2, default=(-3.0, 3.0), metavar=("LO", "HI"),
+                   help="value range (default -3 3)")
+    s.add_argument("--step", type=float, default=0.5, help="value grid step (default 0.5)")
+    s.add_argument("--margin", type=float, default=0.25,
+                   help="distance kept from kinks, ties and zero divisors (default 0.25)")
+    s.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
+    s.set_defaults(func=_generate)
 
     s = sub.add_parser(
         "mlp", help="print the graph file of a generated MLP",
@@ -333,6 +398,46 @@ def _plot(args) -> int:
                            activation=args.activations[0], params=params, theme=args.theme,
                            animate_point=args.animate or not still)
     print(f"wrote {out}")
+    return 0
+
+
+def _solve(args) -> int:
+    from .evaluate import evaluate
+    from .library import resolve
+    from .solve import write_solution
+
+    out = Path(args.output) if args.output else None
+    fmt = args.format or (out.suffix.lstrip(".").lower() if out and out.suffix else "md")
+    fmt = {"markdown": "md", "htm": "html", "latex": "tex"}.get(fmt, fmt)
+    trace = evaluate(resolve(args.graph), _overrides(args.set))
+    text = write_solution(trace, fmt, out, figures=not args.no_figures)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        print(f"wrote {out}")
+    return 0
+
+
+def _check(args) -> int:
+    from .check import check, load_answers
+    from .evaluate import evaluate
+    from .library import resolve
+
+    trace = evaluate(resolve(args.graph), _overrides(args.set))
+    report = check(trace, load_answers(args.answers), rtol=args.rtol, atol=args.atol)
+    print(report.as_json() if args.json else report.text())
+    return 0 if report.ok else 1
+
+
+def _generate(args) -> int:
+    from .generate import Rules, variants, write_variant
+    from .library import resolve
+
+    rules = Rules(low=args.range[0], high=args.range[1], step=args.step, margin=args.margin)
+    out = Path(args.output)
+    for g in variants(resolve(args.graph), args.seed, args.count, rules):
+        write_variant(g, out / g.name)
+        print(f"wrote {out / g.name}/problem.md and answer_key.md")
     return 0
 
 

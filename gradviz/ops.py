@@ -310,6 +310,13 @@ def _not_vectors(a: Array, b: Array) -> Array:
     raise EvalError(f"dot needs two vectors, got shapes {a.shape[1:]} and {b.shape[1:]}")
 
 
+op(name="stop_gradient", symbol="sg", arity=1, args=("x",), kind="structure",
+   forward=lambda x: x + 0.0,
+   vjp=lambda g, out, x: (np.zeros(np.broadcast_shapes(g.shape, x.shape)),),
+   formula="x (no gradient flows back)", formula_tex=r"\operatorname{sg}(x)",
+   dplain=("0",), dlatex=("0",),
+   doc="The value of x, with no gradient through it (JAX's stop_gradient, PyTorch's "
+       "detach); the answer checker uses it to model a path left out of a sum.")
 op(name="transpose", symbol="ᵀ", arity=1, args=("A",), kind="linalg",
    forward=lambda a: np.swapaxes(a, -1, -2) if a.ndim == 3 else _not_matrix(a),
    vjp=lambda g, out, a: (np.swapaxes(g, -1, -2),),
