@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(python3 python3-venv python3-dev build-essential pkg-config
-              graphviz libcairo2-dev libpango1.0-dev ffmpeg)
+              graphviz libcairo2-dev libpango1.0-dev ffmpeg fonts-dejavu-core
+              texlive-latex-base chromium chromium-driver)
 VENV=.venv
 STAMP="$VENV/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
 

@@ -246,14 +246,22 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_mlp)
 
     s = sub.add_parser(
-        "gallery", help="build the gallery of every built-in example",
-        description="Write a page per built-in example (its graph, the answer table the "
-                    "problem asks for, and every value and gradient) and an index into "
-                    "the output folder.")
+        "gallery", help="build the gallery of every built-in example (index.html)",
+        description="Build, for every built-in example, its figures (blank, values, "
+                    "gradients, highlighted paths; SVG and PNG), slide frames, worked "
+                    "solution (HTML, Markdown, LaTeX), answer table and backprop video; then "
+                    "the activation plots, one generated problem variant, and index.html. "
+                    "Incremental (unchanged outputs are not rebuilt) and parallel.")
     s.add_argument("-o", "--output", default="gallery", metavar="DIR",
                    help="output folder (default gallery)")
     s.add_argument("--only", action="append", metavar="NAME",
                    help="build only this example (repeatable)")
+    s.add_argument("--no-video", action="store_true",
+                   help="skip the videos (no manim needed; much faster)")
+    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low",
+                   help="video quality (default low)")
+    s.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="parallel workers (default: the number of cores)")
     s.set_defaults(func=_gallery)
     return p
 
@@ -453,7 +461,8 @@ def _mlp(args) -> int:
 def _gallery(args) -> int:
     from .gallery import build_gallery
 
-    return build_gallery(Path(args.output), only=args.only)
+    return build_gallery(Path(args.output), only=args.only, video=not args.no_video,
+                         quality=args.quality, jobs=args.jobs)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,27 +1,55 @@
-"""``gradviz gallery``: a page per built-in example, written into one folder."""
+"""``gradviz gallery``: every built-in example and activation, built into one browsable folder.
+
+Per example: blank / values / gradients / highlighted-path figures (SVG, PNG for slides),
+the slide frames with their pager, the worked solution (HTML, Markdown, LaTeX), the answer
+table, the backprop video with a poster and captions, and the graph file. Then activation
+plots (stills and videos), the derivative comparison, one generated problem variant, and
+``index.html``: static, no external assets, works from ``file://``.
+
+Builds are incremental (a task whose inputs — graph file, options, gradviz version — are
+unchanged is skipped) and run in parallel over the machine's cores with a progress bar
+per task kind; one failing task does not stop the others.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
+import os
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 from ._errors import GradvizError
 from ._format import fmt_value
 from .answers import asked
-from .evaluate import Trace, evaluate
+from .evaluate import evaluate
 from .graph import Graph
-from .library import example, examples
+from .library import example, example_text, examples
+from .names import plain
 
-__all__ = ["build_gallery", "example_page"]
+__all__ = ["build_gallery", "Task", "plan", "fan_out_node"]
 
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
-FIGURES = (("blank", "The problem: structure and given values"),
+FIGURES = (("blank", "The problem: the graph and its given values"),
            ("values", "Forward pass: every value"),
            ("grads", "Backward pass: every gradient (∇) and each wire's contribution"),
-           ("all", "Values and gradients"))
+           ("all", "Values and gradients together"))
+VARIANT = ("interesting", 1)  # the example and seed of the generated variant shown
+COMPARE = ("sigmoid", "tanh", "relu", "gelu")
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # figures | solution | video | activation | compare | variant
+    name: str
+    quality: str = "low"
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}-{self.name}"
 
 
 def fan_out_node(graph: Graph) -> str | None:
@@ -32,85 +60,294 @@ def fan_out_node(graph: Graph) -> str | None:
     return max(best)[2] if best else None
 
 
-def example_figures(trace: Trace, folder: Path) -> list[tuple[str, str]]:
-    """Write the example's SVG figures and slide frames; returns (file, caption) pairs."""
+def plan(only: list[str] | None, video: bool, quality: str) -> list[Task]:
+    """Every task of a gallery build."""
+    from .ops import ACTIVATIONS
+
+    names = [n for n in examples() if not only or n in only]
+    tasks = [Task(k, n) for n in names for k in ("figures", "solution")]
+    if video:
+        tasks += [Task("video", n, quality) for n in names]
+    if not only:
+        tasks += [Task("activation", a, quality if video else "") for a in ACTIVATIONS]
+        tasks += [Task("compare", "-".join(COMPARE), quality if video else ""),
+                  Task("variant", f"{VARIANT[0]}_seed{VARIANT[1]}")]
+    return tasks
+
+
+def _key(task: Task) -> str:
+    from . import __version__
+
+    graph = example_text(task.name) if task.name in examples() else ""
+    return hashlib.sha256(json.dumps([__version__, task.kind, task.name, task.quality,
+                                      graph]).encode()).hexdigest()
+
+
+def _run(task: Task, out: Path) -> list[str]:
+    """Build one task into ``out`` (runs in a worker process); returns the files written."""
     from .figure import Options
-    from .frames import write_frames
     from .render import render
 
-    out = []
-    for show, caption in FIGURES:
-        render(trace, folder / f"{show}.svg", Options(show=show))
-        out.append((f"{show}.svg", caption))
-    hub = fan_out_node(trace.graph)
-    if hub:
-        render(trace, folder / f"paths_{hub}.svg", Options(show="grads", highlight=hub))
-        out.append((f"paths_{hub}.svg", f"Every path from the loss to {hub}: its gradient "
-                                         "is the sum over them"))
-    if trace.graph.nx.number_of_nodes() <= Options().fold_limit:
-        write_frames(trace, folder / "frames")
-    return out
+    folder = out / task.name
+    if task.kind == "figures":
+        trace = evaluate(example(task.name))
+        files = []
+        for show, _ in FIGURES:
+            files.append(render(trace, folder / f"{show}.svg", Options(show=show)))
+            files.append(render(trace, folder / f"{show}.png", Options(show=show), dpi=150))
+        hub = fan_out_node(trace.graph)
+        if hub:
+            files.append(render(trace, folder / "paths.svg", Options(show="grads",
+                                                                   highlight=hub)))
+        if trace.graph.nx.number_of_nodes() <= Options().fold_limit:
+            from .frames import write_frames
+
+            files += write_frames(trace, folder / "frames")
+        (folder / "graph.grad").write_text(example_text(task.name), encoding="utf-8")
+        return [str(f) for f in files]
+    if task.kind == "solution":
+        from .solve import write_solution
+
+        trace = evaluate(example(task.name))
+        for fmt in ("html", "md", "tex"):
+            write_solution(trace, fmt, folder / f"solution.{fmt}")
+        return [str(folder / f"solution.{f}") for f in ("html", "md", "tex")]
+    if task.kind == "video":
+        from .video import BackpropScene, render_scene
+
+        mp4 = render_scene(BackpropScene, folder / "backprop.mp4", task.quality,
+                           progress=False, graph=task.name)
+        _poster(mp4, folder / "poster.png")
+        return [str(mp4), str(folder / "poster.png"), str(folder / "backprop.vtt")]
+    if task.kind in ("activation", "compare"):
+        from .video import ActivationScene, CompareDerivativesScene, render_scene
+
+        folder = out / "activations"
+        kw = ({"activation": task.name} if task.kind == "activation"
+              else {"activations": COMPARE})
+        cls = ActivationScene if task.kind == "activation" else CompareDerivativesScene
+        still = render_scene(cls, folder / f"{task.name}.png", "low", progress=False,
+                             **({**kw, "animate_point": False} if task.kind == "activation"
+                                else kw))
+        files = [str(still)]
+        if task.quality:
+            files.append(str(render_scene(cls, folder / f"{task.name}.mp4", task.quality,
+                                          progress=False, **kw)))
+        return files
+    if task.kind == "variant":
+        from .generate import variants, write_variant
+
+        (g,) = variants(example(VARIANT[0]), VARIANT[1], 1)
+        return [str(p) for p in write_variant(g, out / "variant")]
+    raise GradvizError(f"unknown task {task.kind}")
 
 
-def example_page(name: str, figures: list[tuple[str, str]] = ()) -> str:
-    """The Markdown page of one example: source, figures, graph file, answer table, trace."""
-    graph = example(name)
-    trace = evaluate(graph)
-    lines = [f"# {graph.title or name}", "", f"`{name}` — {graph.source}", ""]
-    for file, caption in figures:
-        lines += [f"**{caption}**", "", f"![{caption}]({name}/{file})", ""]
-    if figures:
-        lines += [f"Step by step, as slides: [`{name}/frames/index.html`]({name}/frames/index.html)"
-                  " (built by `gradviz gallery`, not committed)", ""]
-    lines += ["## Graph file", "", "```", graph.text.rstrip("\n"), "```", "",
-              "## Answer table", "", "| quantity | value |", "|---|---|"]
-    for q, v in asked(trace):
-        lines.append(f"| {_md(q)} | {fmt_value(v) if v is not None else '—'} |")
-    lines += ["", f"## Every value and gradient (∂{trace.loss}/∂node)", "",
-              "| node | computed as | value | gradient |", "|---|---|---|---|"]
-    for n in trace.order:
-        grad = trace.grad(n)
-        how = graph.expr(n) if graph.kind(n) == "op" else graph.kind(n)
-        lines.append(f"| {_md(n)} | {_md(how)} | {fmt_value(trace.value(n))} | "
-                     f"{'—' if grad is None else fmt_value(grad)} |")
-    return "\n".join(lines) + "\n"
+def _poster(mp4: Path, png: Path) -> None:
+    """The video's last frame, as its poster image."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.2", "-i", str(mp4),
+                    "-frames:v", "1", str(png)], check=True, capture_output=True, timeout=60)
 
 
-def build_gallery(out: Path, only: list[str] | None = None) -> int:
-    """Write ``out/<example>.md`` with its figures in ``out/<example>/`` for every (or the
-    chosen) example, and the index ``out/README.md``.
+# --------------------------------------------------------------------------- build
+def build_gallery(out: Path, only: list[str] | None = None, video: bool = True,
+                  quality: str = "low", jobs: int | None = None, quiet: bool = False) -> int:
+    """Build the gallery into ``out``; returns 0 when every task succeeded, else 1."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    Returns the exit code: 0 when every page was built, 1 when some failed.
-    """
-    names = examples()
-    unknown = sorted(set(only or ()) - set(names))
+    unknown = sorted(set(only or ()) - set(examples()))
     if unknown:
         raise GradvizError(f"no built-in example {', '.join(unknown)}; see `gradviz list`")
-    chosen = [n for n in names if not only or n in only]
+    if video:
+        from .video import require_manim
+
+        require_manim()
     out.mkdir(parents=True, exist_ok=True)
-    failed = []
-    for name in chosen:
-        try:
-            figures = example_figures(evaluate(example(name)), out / name)
-            page = example_page(name, figures)
-        except GradvizError as e:  # one failing example must not stop the rest
-            failed.append(f"{name}: {e}")
-            continue
-        _write(out / f"{name}.md", page)
-        print(f"  built {out / (name + '.md')}")
-    index = ["# gradviz gallery", "", "Every built-in example, evaluated forward and backward "
-             "in float64.", "", "| example | title | source |", "|---|---|---|"]
+    stamps = out / ".stamps"
+    stamps.mkdir(exist_ok=True)
+    tasks = plan(only, video, quality)
+    todo, skipped = [], []
+    for t in tasks:
+        stamp = stamps / f"{t.id}.json"
+        done = json.loads(stamp.read_text()) if stamp.exists() else {}
+        if done.get("key") == _key(t) and all(Path(f).exists() for f in done.get("files", [])):
+            skipped.append(t)
+        else:
+            todo.append(t)
+    failed: list[tuple[Task, str]] = []
+    built: list[Task] = []
+    jobs = jobs or os.cpu_count() or 1
+    console = Console(stderr=True, quiet=quiet)
+    started = time.perf_counter()
+    with Progress(TextColumn("{task.description:12}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=False) as progress:
+        bars = {}
+        for t in todo:
+            if t.kind not in bars:
+                bars[t.kind] = progress.add_task(t.kind, total=sum(x.kind == t.kind
+                                                                   for x in todo))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_run, t, out): t for t in todo}
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    files = fut.result()
+                    (stamps / f"{t.id}.json").write_text(json.dumps(
+                        {"key": _key(t), "files": files}))
+                    built.append(t)
+                except Exception as e:  # one failing task must not stop the rest
+                    failed.append((t, f"{type(e).__name__}: {e}"))
+                progress.advance(bars[t.kind])
+    _write_pages(out, video)
+    seconds = time.perf_counter() - started
+    console.print(f"gallery: {len(built)} built, {len(skipped)} up to date, {len(failed)} "
+                  f"failed in {seconds:.1f} s on {jobs} cores -> {out / 'index.html'}")
+    for t, err in failed:
+        console.print(f"  failed {t.id}: {err}", style="red")
+    return 1 if failed else 0
+
+
+# --------------------------------------------------------------------------- pages
+CSS = """
+body{font-family:system-ui,-apple-system,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
+header,main,footer{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}
+a{color:#0b5cad}a:focus,button:focus{outline:3px solid #e08600;outline-offset:2px}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(16rem,1fr));gap:1rem;
+padding:0;list-style:none}
+.card{background:white;border:1px solid #ddd;border-radius:.6rem;padding:.8rem}
+.card img{width:100%;height:9rem;object-fit:contain;background:white}
+.card h3{margin:.4rem 0 .2rem;font-size:1.05rem}.card p{margin:0;font-size:.85rem;color:#555}
+figure{margin:1rem 0;background:white;border:1px solid #e3e3e3;border-radius:.5rem;
+padding:.6rem}figure img,video{max-width:100%;height:auto}
+figcaption{font-size:.9rem;color:#444;margin-top:.4rem}
+pre{background:#f0f0f0;padding:.8rem;overflow-x:auto;border-radius:.4rem}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem}
+.solution code{font-size:1rem}.note{color:#666;font-style:italic}
+nav.pager{display:flex;justify-content:space-between;gap:1rem}
+"""
+
+
+def _page(title: str, body: str, up: str = "") -> str:
+    back = f'<p><a href="{up}index.html">← all examples</a></p>' if up else ""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
+            f"<body><header>{back}<h1>{html.escape(title)}</h1></header>\n<main>\n{body}\n"
+            f"</main><footer><p class=\"note\">Made with gradviz.</p></footer></body></html>\n")
+
+
+def _solution_body(folder: Path) -> str:
+    page = folder / "solution.html"
+    if not page.exists():
+        return '<p class="note">The solution was not built.</p>'
+    text = page.read_text(encoding="utf-8")
+    body = text.split("<body>", 1)[-1].rsplit("</body>", 1)[0]
+    return body.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+
+
+def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video: bool) -> str:
+    g = example(name)
+    folder = out / name
+    e = html.escape
+    parts = [f"<p>{e(g.source)}</p>"]
+    parts.append("<h2>Figures</h2>")
+    for show, caption in FIGURES:
+        if (folder / f"{show}.svg").exists():
+            png = (f' <a href="{show}.png">PNG for slides</a>'
+                   if (folder / f"{show}.png").exists() else "")
+            parts.append(f'<figure><img src="{show}.svg" alt="{e(caption)}: the computational '
+                         f'graph of {e(g.title)}"><figcaption>{e(caption)}.{png}</figcaption>'
+                         "</figure>")
+    hub = fan_out_node(g)
+    if hub and (folder / "paths.svg").exists():
+        parts.append(f'<figure><img src="paths.svg" alt="Every path from the loss to {e(hub)} '
+                     f'highlighted"><figcaption>Every path from the loss to {e(plain(hub))}: '
+                     "its gradient is the sum over them.</figcaption></figure>")
+    if (folder / "frames" / "index.html").exists():
+        parts.append('<p><a href="frames/index.html">Step by step, as slides</a> '
+                     "(arrow keys to page).</p>")
+    parts.append("<h2>Video</h2>")
+    if video and (folder / "backprop.mp4").exists():
+        parts.append('<figure><video controls preload="metadata" poster="poster.png" '
+                     f'aria-label="Backpropagation on {e(g.title)}">'
+                     '<source src="backprop.mp4" type="video/mp4">'
+                     '<track kind="captions" src="backprop.vtt" srclang="en" label="English" '
+                     "default></video><figcaption>The forward pass node by node, then the "
+                     "gradients edge by edge with the chain rule.</figcaption></figure>")
+    else:
+        parts.append('<p class="note">Videos were not built (gallery --no-video).</p>')
+    parts.append('<h2>Worked solution</h2><div class="solution">' + _solution_body(folder)
+                 + '</div><p>Also as <a href="solution.md">Markdown</a> and '
+                 '<a href="solution.tex">LaTeX</a>.</p>')
+    parts.append('<h2>Graph file</h2><p><a href="graph.grad">graph.grad</a> — copy it, change '
+                 f"it, and run <code>gradviz solve graph.grad</code>.</p><pre>"
+                 f"{e(example_text(name))}</pre>")
+    links = [f'<a href="../{prev}/index.html">← {e(prev)}</a>' if prev else "<span></span>",
+             f'<a href="../{nxt}/index.html">{e(nxt)} →</a>' if nxt else "<span></span>"]
+    parts.append(f'<nav class="pager" aria-label="examples">{"".join(links)}</nav>')
+    return _page(g.title or name, "\n".join(parts), up="../")
+
+
+def _index_page(out: Path, names: list[str], video: bool) -> str:
+    from .ops import ACTIVATIONS
+
+    e = html.escape
+    cards = []
     for name in names:
         g = example(name)
-        index.append(f"| [{name}]({name}.md) | {_md(g.title)} | {_md(g.source)} |")
-    _write(out / "README.md", "\n".join(index) + "\n")
-    print(f"gallery: {len(chosen) - len(failed)} built, {len(failed)} failed -> {out}/README.md")
-    for f in failed:
-        print(f"  failed {f}")
-    return 1 if failed else 0
+        thumb = (f'<img src="{name}/blank.svg" alt="The graph of {e(g.title)}">'
+                 if (out / name / "blank.svg").exists() else "")
+        answers = ", ".join(f"{'∇' + plain(q[1:]) if q.startswith('∇') else plain(q)} = "
+                            f"{fmt_value(v)}" for q, v in asked(evaluate(g))[:2])
+        cards.append(f'<li class="card"><a href="{name}/index.html">{thumb}<h3>{e(g.title)}'
+                     f"</h3></a><p>{e(name)} — {e(answers)}</p></li>")
+    acts = []
+    for a in ACTIVATIONS:
+        still = out / "activations" / f"{a}.png"
+        if not still.exists():
+            continue
+        mp4 = out / "activations" / f"{a}.mp4"
+        link = f'<a href="activations/{a}.mp4">video</a>' if video and mp4.exists() else ""
+        acts.append(f'<li class="card"><img src="activations/{a}.png" alt="{e(a)} and its exact '
+                    f'derivative"><h3>{e(a)}</h3><p>f and f′ {link}</p></li>')
+    compare = "-".join(COMPARE)
+    parts = ["<p>Every built-in example: figures for the problem sheet and the answer key, "
+             "slides, a video, and the worked solution. Open one:</p>",
+             '<h2>Examples</h2><ul class="cards">' + "".join(cards) + "</ul>"]
+    if acts:
+        parts.append('<h2>Activations and their exact derivatives</h2><ul class="cards">'
+                     + "".join(acts) + "</ul>")
+    if (out / "activations" / f"{compare}.png").exists():
+        vid = (f' <a href="activations/{compare}.mp4">Video</a>.'
+               if video and (out / "activations" / f"{compare}.mp4").exists() else "")
+        parts.append(f'<figure><img src="activations/{compare}.png" alt="The derivatives of '
+                     f'{", ".join(COMPARE)} side by side"><figcaption>Derivatives side by side: '
+                     f"where gradients vanish.{vid}</figcaption></figure>")
+    if (out / "variant" / "problem.md").exists():
+        parts.append('<h2>A generated variant</h2><p>A new version of the "interesting" '
+                     f"problem (seed {VARIANT[1]}): "
+                     '<a href="variant/problem.md">problem sheet</a>, '
+                     '<a href="variant/problem.svg">its figure</a>, '
+                     '<a href="variant/answer_key.md">answer key</a>.</p>')
+    return _page("gradviz gallery", "\n".join(parts))
+
+
+def _write_pages(out: Path, video: bool) -> None:
+    names = [n for n in examples() if (out / n).is_dir()]
+    for i, name in enumerate(names):
+        prev = names[i - 1] if i else None
+        nxt = names[i + 1] if i + 1 < len(names) else None
+        _write(out / name / "index.html", _example_page(out, name, prev, nxt, video))
+    _write(out / "index.html", _index_page(out, names, video))
+    readme = ["# gradviz gallery", "", "Open [index.html](index.html) in a browser "
+              "(it works from `file://`).", "", "| example | title |", "|---|---|"]
+    readme += [f"| [{n}]({n}/index.html) | {example(n).title} |" for n in names]
+    _write(out / "README.md", "\n".join(readme) + "\n")
 
 
 def _write(path: Path, text: str) -> None:
     """Write only when the content changed, so an unchanged gallery stays untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
+

@@ -125,6 +125,7 @@ def _make_backprop_scene():
         def construct(self):
             from .library import resolve
 
+            self.caption_log: list[tuple[float, str]] = []
             graph = self.graph if isinstance(self.graph, Graph) else resolve(self.graph)
             v = self.video
             self.theme = theme = THEMES[v.theme]
@@ -188,6 +189,7 @@ def _make_backprop_scene():
                                     buff=0, stroke_width=2.5, color=theme.edge, path_arc=arc,
                                     max_tip_length_to_length_ratio=0.08, tip_length=0.15)
                 edge_key[(u, w, e.arg)] = i
+            self.caption_log.append((0.0, graph.title or graph.name or "backprop"))
             self.play(m.FadeIn(title), m.LaggedStart(
                 *[m.FadeIn(mob) for mob in node_mob.values()],
                 *[m.GrowArrow(a) for a in arrows.values()], lag_ratio=0.02), run_time=2)
@@ -220,6 +222,7 @@ def _make_backprop_scene():
                     self.remove(caption)
                 caption = self._caption(text, tex_source)
                 self.add(caption)
+                self.caption_log.append((self.renderer.time, text))
 
             edge_views = list(model.edges)
             for step in st.steps:
@@ -326,6 +329,7 @@ def _make_backprop_scene():
             head = self._label("Answer table", 30, theme.fg)
             panel = m.VGroup(head, group).arrange(m.DOWN, buff=0.3)
             back = m.BackgroundRectangle(panel, color=theme.bg, fill_opacity=0.93, buff=0.3)
+            self.caption_log.append((self.renderer.time, "The answer table"))
             self.play(m.FadeIn(back), m.FadeIn(panel), run_time=1.0)
             self.wait(1.5)
 
@@ -614,6 +618,8 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
     if cached.exists() and not keep_frame:  # unchanged inputs: no re-render at all
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, output)
+        if cached.with_suffix(".vtt").exists():
+            shutil.copyfile(cached.with_suffix(".vtt"), output.with_suffix(".vtt"))
         return output
     settings = {"quality": QUALITIES[quality], "media_dir": str(media),
                 "progress_bar": "display" if progress else "none", "verbosity": "WARNING",
@@ -632,6 +638,7 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
         scene = scene_cls(**scene_kw)
         scene.render()
         frame = np.array(scene.renderer.get_frame()) if keep_frame else None
+        captions = _vtt(getattr(scene, "caption_log", None), scene.renderer.time)
         produced = Path(scene.renderer.file_writer.image_file_path if ext == ".png"
                         else scene.renderer.file_writer.movie_file_path)
     if not produced.exists():
@@ -641,7 +648,28 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
         shutil.copyfile(produced, output)
     cached.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(produced, cached)
+    if captions and ext != ".png":
+        output.with_suffix(".vtt").write_text(captions, encoding="utf-8")
+        cached.with_suffix(".vtt").write_text(captions, encoding="utf-8")
     return (output, frame) if keep_frame else output
+
+
+def _vtt(log: list[tuple[float, str]] | None, end: float) -> str | None:
+    """WebVTT captions from the scene's own record of what it said and when."""
+    if not log:
+        return None
+
+    def ts(t: float) -> str:
+        ms = int(round(t * 1000))
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+    cues = ["WEBVTT", ""]
+    for i, (start, text) in enumerate(log):
+        stop = log[i + 1][0] if i + 1 < len(log) else end
+        if stop > start:
+            safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            cues += [f"{ts(start)} --> {ts(stop)}", safe, ""]
+    return "\n".join(cues)
 
 
 def _cache_key(scene_cls, ext, quality, pixel_size, frame_rate, scene_kw) -> str:

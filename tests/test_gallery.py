@@ -1,0 +1,152 @@
+"""The gallery: built into a temporary folder, opened in headless Chromium, rebuilt warm."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+import pytest
+
+from gradviz import examples
+from gradviz.gallery import build_gallery
+
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                  "--window-size=1280,900"]
+
+
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gallery")
+    assert build_gallery(out, video=False, quiet=True) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert shutil.which("chromium") and shutil.which("chromedriver"), \
+        "./run.sh installs Debian's chromium and chromium-driver"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = shutil.which("chromium")
+    for flag in CHROMIUM_FLAGS:
+        opts.add_argument(flag)
+    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=opts, service=Service(shutil.which("chromedriver")))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def local_target(page: Path, url: str) -> Path | None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("", "file") or url.startswith("#"):
+        return None
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else \
+        (page.parent / unquote(parsed.path)).resolve()
+
+
+def check_page(driver, page: Path) -> None:
+    driver.get(page.as_uri())
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, f"{page}: console errors {errors}"
+    images = driver.execute_script(
+        "return Array.from(document.images).map(i => [i.src, i.complete && i.naturalWidth > 0,"
+        " i.alt])")
+    for src, loaded, alt in images:
+        assert loaded, f"{page}: broken image {src}"
+        assert alt, f"{page}: image without alt text {src}"
+    links = driver.execute_script("return Array.from(document.links).map(a => a.href)")
+    for href in links:
+        target = local_target(page, href)
+        if target is not None:
+            assert target.exists(), f"{page}: broken link {href}"
+    media = driver.execute_script(
+        "return Array.from(document.querySelectorAll('video source, video, track'))"
+        ".map(m => m.src || m.currentSrc).filter(Boolean)")
+    for src in media:
+        target = local_target(page, src)
+        assert target is not None and target.exists(), f"{page}: broken media {src}"
+
+
+def test_index_and_every_page_open_cleanly(gallery, browser, tmp_path):
+    index = gallery / "index.html"
+    check_page(browser, index)
+    shot = tmp_path / "index.png"
+    browser.save_screenshot(str(shot))
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert pixels.std() > 10, "the index screenshot is blank"
+    cards = browser.execute_script("return document.querySelectorAll('.card').length")
+    assert cards >= len(examples())
+    for name in examples():
+        check_page(browser, gallery / name / "index.html")
+        check_page(browser, gallery / name / "frames" / "index.html")
+
+
+def test_frames_pager_pages_with_the_keyboard(gallery, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get((gallery / "xyz" / "frames" / "index.html").as_uri())
+    pos = browser.find_element(By.ID, "pos")
+    assert pos.text.startswith("step 0 /")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.ARROW_RIGHT)
+    body.send_keys(Keys.ARROW_RIGHT)
+    assert pos.text.startswith("step 2 /")
+    body.send_keys(Keys.END)
+    last = int(pos.text.split("/")[1])
+    assert pos.text == f"step {last} / {last}"
+    visible = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.frame')).filter(f => !f.hidden).length")
+    assert visible == 1
+
+
+def test_example_page_shows_the_solution_and_graph(gallery):
+    page = (gallery / "interesting" / "index.html").read_text()
+    assert "Worked solution" in page and "∂L/∂H₁ = ∂L/∂H₃·∂H₃/∂H₁" in page
+    assert 'alt="The problem: the graph and its given values' in page
+    assert "paths.svg" in page and "frames/index.html" in page
+    assert (gallery / "interesting" / "graph.grad").read_text().startswith("#: title:")
+    assert (gallery / "variant" / "answer_key.md").exists()
+
+
+def test_second_build_rebuilds_nothing(gallery, capsys):
+    mtimes = {p: p.stat().st_mtime_ns for p in gallery.rglob("*") if p.is_file()}
+    t0 = time.perf_counter()
+    assert build_gallery(gallery, video=False) == 0
+    assert time.perf_counter() - t0 < 20
+    assert "0 built" in capsys.readouterr().err
+    changed = [p for p in gallery.rglob("*") if p.is_file() and p in mtimes
+               and p.stat().st_mtime_ns != mtimes[p]]
+    assert not changed, changed[:5]
+
+
+def test_only_and_unknown_example(tmp_path):
+    from gradviz import GradvizError
+
+    assert build_gallery(tmp_path, only=["xyz"], video=False, quiet=True) == 0
+    assert (tmp_path / "xyz" / "index.html").exists() and not (tmp_path / "mlp").exists()
+    with pytest.raises(GradvizError, match="no built-in example"):
+        build_gallery(tmp_path, only=["nope"], video=False, quiet=True)
+
+
+def test_one_video_with_poster_and_captions(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # a fresh render cache
+    assert build_gallery(tmp_path / "g", only=["xyz"], quality="low", quiet=True) == 0
+    folder = tmp_path / "g" / "xyz"
+    assert (folder / "backprop.mp4").stat().st_size > 10_000
+    assert (folder / "poster.png").read_bytes()[:4] == b"\x89PNG"
+    vtt = (folder / "backprop.vtt").read_text()
+    assert vtt.startswith("WEBVTT") and "∂w/∂x = 120 + 25 + 25 = 170" in vtt
+    page = (folder / "index.html").read_text()
+    assert '<track kind="captions" src="backprop.vtt"' in page and 'poster="poster.png"' in page
