@@ -58,10 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"gradviz {__version__}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
-    s = sub.add_parser("list", help="list the built-in examples with their titles and sources")
+    s = sub.add_parser("list", help="list the built-in examples with their titles and sources",
+                       description="List the built-in examples: the graphs of the seed course "
+                                   "problems, each with its title and source. Use a name "
+                                   "wherever a command takes NAME|FILE, e.g. `gradviz eval "
+                                   "interesting`.")
     s.set_defaults(func=_list)
 
-    s = sub.add_parser("ops", help="print the op table: symbols, derivatives, kink conventions")
+    s = sub.add_parser("ops", help="print the op table: symbols, derivatives, kink conventions",
+                       description="Print every op of the op table with its display symbol, "
+                                   "forward formula, local derivative per operand, parameters "
+                                   "and the convention it takes at kinks (relu'(0) = 0, ties "
+                                   "split ½/½, ...).")
     s.add_argument("--markdown", action="store_true", help="as a Markdown table")
     s.set_defaults(func=_ops)
 
