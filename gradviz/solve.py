@@ -138,7 +138,7 @@ def solution(trace: Trace) -> Solution:
     >>> from gradviz import example
     >>> s = solution(evaluate(example("interesting")))
     >>> s.forward[3][1]
-    'H₄ = W₂ · H₂ / H₁ = (-3) · (-1) / 1.5 = 2'
+    'H₄ = W₂ · H₂ / H₁ = -3 · (-1) / 1.5 = 2'
     >>> [b.node for b in s.blocks][:3]
     ['Yhat', 'H5', 'H4']
     """

@@ -130,7 +130,7 @@ def story(trace: Trace) -> Story:
             continue
         name = _name(trace, n)
         sym = g.expr(n, pretty=True, show=plain)
-        sub = g.expr(n, pretty=True, show=lambda u: _num(trace.value(u)))
+        sub = g.expr(n, pretty=True, show=lambda u: fmt_value(trace.value(u)))
         value = fmt_value(trace.value(n))
         head = sym if g.nx.nodes[n].get("generated") else f"{name} = {sym}"
         shown = sub != sym and len(sub) <= MAX_SUBSTITUTION

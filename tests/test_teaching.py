@@ -40,7 +40,7 @@ def test_solution_numbers_are_the_trace(name):
 def test_forward_lines_substitute_the_numbers():
     s = solution(evaluate(example("interesting")))
     lines = dict(s.forward)
-    assert lines["H4"] == "H₄ = W₂ · H₂ / H₁ = (-3) · (-1) / 1.5 = 2"
+    assert lines["H4"] == "H₄ = W₂ · H₂ / H₁ = -3 · (-1) / 1.5 = 2"
     assert lines["L"].startswith("L = bce(Ŷ, Y) = bce(0.3775, 1) = 0.9741")
     assert "−y log ŷ" in s.loss_formula
 
