@@ -370,12 +370,9 @@ def _animate(args) -> int:
     if args.focus and args.focus not in graph.nx:
         raise GradvizError(f"--focus {args.focus!r}: no such node")
     if args.tex:
-        import shutil
+        from .video import require_tex
 
-        from .video import INSTALL_TEX
-
-        if shutil.which("latex") is None:
-            raise GradvizError(INSTALL_TEX)
+        require_tex()
     video = VideoOptions(theme=args.theme, tex=args.tex, seconds_per_step=args.seconds_per_step,
                          pause_at_loss=args.pause_at_loss, skip_forward=args.skip_forward,
                          focus=args.focus, answer_table=not args.no_table, fold=args.fold)

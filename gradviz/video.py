@@ -14,6 +14,7 @@ pango system libraries: ``sudo apt-get install libcairo2-dev libpango1.0-dev ffm
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,23 @@ QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_qua
 FONT = "DejaVu Sans"
 INSTALL_MANIM = ("manim is not installed: pip install 'gradviz[video]' (system libraries: "
                  "sudo apt-get install libcairo2-dev libpango1.0-dev ffmpeg)")
-INSTALL_TEX = ("LaTeX is not installed (needed by --tex): sudo apt-get install texlive "
-               "texlive-latex-extra; without --tex, labels need no LaTeX")
+INSTALL_TEX = ("--tex needs LaTeX with dvisvgm and the standalone class: sudo apt-get "
+               "install texlive-latex-extra dvisvgm (without --tex, labels need no LaTeX)")
+
+
+def require_tex() -> None:
+    """Check that LaTeX can typeset Manim's MathTex (latex, dvisvgm, standalone.cls)."""
+    import subprocess
+
+    if shutil.which("latex") is None or shutil.which("dvisvgm") is None:
+        raise MissingDependencyError(INSTALL_TEX)
+    try:
+        found = subprocess.run(["kpsewhich", "standalone.cls"], capture_output=True,
+                               text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        found = ""
+    if not found:
+        raise MissingDependencyError(INSTALL_TEX)
 
 
 def require_manim():
@@ -621,7 +637,10 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
         if cached.with_suffix(".vtt").exists():
             shutil.copyfile(cached.with_suffix(".vtt"), output.with_suffix(".vtt"))
         return output
-    settings = {"quality": QUALITIES[quality], "media_dir": str(media),
+    # each render works in a folder of its own: parallel renders (the gallery's process
+    # pool) must not share Manim's partial movies or its text cache
+    work = media / "work" / f"{key}-{os.getpid()}"
+    settings = {"quality": QUALITIES[quality], "media_dir": str(work),
                 "progress_bar": "display" if progress else "none", "verbosity": "WARNING",
                 "disable_caching": True, "output_file": output.stem}
     if pixel_size:
@@ -651,6 +670,7 @@ def render_scene(scene_cls, output: str | Path, quality: str = "low", *,
     if captions and ext != ".png":
         output.with_suffix(".vtt").write_text(captions, encoding="utf-8")
         cached.with_suffix(".vtt").write_text(captions, encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
     return (output, frame) if keep_frame else output
 
 
