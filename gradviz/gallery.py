@@ -111,7 +111,9 @@ def _run(task: Task, out: Path) -> list[str]:
         trace = evaluate(example(task.name))
         for fmt in ("html", "md", "tex"):
             write_solution(trace, fmt, folder / f"solution.{fmt}")
-        return [str(folder / f"solution.{f}") for f in ("html", "md", "tex")]
+        _write(folder / "values.md", values_page(trace))
+        return [str(folder / f) for f in ("solution.html", "solution.md", "solution.tex",
+                                          "values.md")]
     if task.kind == "video":
         from .video import BackpropScene, render_scene
 
@@ -140,6 +142,28 @@ def _run(task: Task, out: Path) -> list[str]:
         (g,) = variants(example(VARIANT[0]), VARIANT[1], 1)
         return [str(p) for p in write_variant(g, out / "variant")]
     raise GradvizError(f"unknown task {task.kind}")
+
+
+def values_page(trace) -> str:
+    """Markdown: the answer table, then every node's value and gradient."""
+    g = trace.graph
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    lines = [f"# {g.title or g.name}", "", g.source, "", "## Answer table", "",
+             "| quantity | value |", "|---|---|"]
+    for q, v in asked(trace):
+        name = "∇" + plain(q[1:]) if q.startswith("∇") else plain(q)
+        lines.append(f"| {cell(name)} | {'—' if v is None else fmt_value(v)} |")
+    lines += ["", f"## Every value and gradient (∂{plain(trace.loss)}/∂node)", "",
+              "| node | computed as | value | gradient |", "|---|---|---|---|"]
+    for n in trace.order:
+        grad = trace.grad(n)
+        how = g.expr(n, show=plain, pretty=True) if g.kind(n) == "op" else g.kind(n)
+        lines.append(f"| {cell(plain(n))} | {cell(how)} | {fmt_value(trace.value(n))} | "
+                     f"{'—' if grad is None else fmt_value(grad)} |")
+    return "\n".join(lines) + "\n"
 
 
 def _poster(mp4: Path, png: Path) -> None:
@@ -278,7 +302,8 @@ def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video
         parts.append('<p class="note">Videos were not built (gallery --no-video).</p>')
     parts.append('<h2>Worked solution</h2><div class="solution">' + _solution_body(folder)
                  + '</div><p>Also as <a href="solution.md">Markdown</a> and '
-                 '<a href="solution.tex">LaTeX</a>.</p>')
+                 '<a href="solution.tex">LaTeX</a>; every value and gradient: '
+                 '<a href="values.md">values.md</a>.</p>')
     parts.append('<h2>Graph file</h2><p><a href="graph.grad">graph.grad</a> — copy it, change '
                  f"it, and run <code>gradviz solve graph.grad</code>.</p><pre>"
                  f"{e(example_text(name))}</pre>")
