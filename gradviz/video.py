@@ -344,7 +344,7 @@ def _make_backprop_scene():
             group.scale_to_fit_height(min(group.height, 6.4))
             head = self._label("Answer table", 30, theme.fg)
             panel = m.VGroup(head, group).arrange(m.DOWN, buff=0.3)
-            back = m.BackgroundRectangle(panel, color=theme.bg, fill_opacity=0.93, buff=0.3)
+            back = m.FullScreenRectangle(fill_color=theme.bg, fill_opacity=0.92, stroke_width=0)
             self.caption_log.append((self.renderer.time, "The answer table"))
             self.play(m.FadeIn(back), m.FadeIn(panel), run_time=1.0)
             self.wait(1.5)

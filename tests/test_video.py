@@ -194,3 +194,9 @@ def test_missing_manim_is_one_line(monkeypatch, capsys):
 def test_story_snapshot(name, snapshot):
     assert json.dumps(story(evaluate(example(name))).as_json(), ensure_ascii=False,
                       indent=1) == snapshot
+
+
+def test_tex_mode_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(video.shutil, "which", lambda name: None)
+    with pytest.raises(gradviz.MissingDependencyError, match="texlive-latex-extra"):
+        video.require_tex()
