@@ -294,10 +294,24 @@ def test_record_complete(name):
     assert o.param_defaults() == dict(o.params)
 
 
+# ops whose gradient differs from the derivative of their value by design, each with an
+# exact test of its own below
+BY_DESIGN = {"stop_gradient"}
+
+
 @pytest.mark.parametrize("name", list(OPS))
 def test_every_op_has_vjp_cases(name):
     """A new op without a finite-difference case fails here."""
-    assert CASES.get(name), f"no VJP test case for op {name!r}"
+    assert CASES.get(name) or name in BY_DESIGN, f"no VJP test case for op {name!r}"
+
+
+def test_stop_gradient_keeps_the_value_and_blocks_the_gradient():
+    g = gradviz.parse("x: input = 3\nL: loss = x * stop_gradient(x)")
+    t = gradviz.evaluate(g)
+    assert float(t.value("L")) == 9.0 and float(t.grad("x")) == 3.0  # only the first path
+    x = np.array([[1.0, -2.0]])
+    assert OPS["stop_gradient"].forward(x).tolist() == x.tolist()
+    assert not np.any(OPS["stop_gradient"].vjp(np.ones_like(x), x, x)[0])
 
 
 # ----------------------------------------------------- VJP vs central differences
