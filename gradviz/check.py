@@ -37,6 +37,7 @@ from .evaluate import Trace, evaluate
 from .graph import Graph
 from .names import plain
 from .parse import parse_value
+from .solve import consumers
 
 __all__ = ["read_answers", "match_quantity", "check", "Report", "Cell", "agrees"]
 
@@ -309,29 +310,17 @@ def _show(g: Graph, n: str) -> str:
     return f"{plain(n)} = {g.expr(n, show=plain, pretty=True)}"
 
 
-def _consumers(g: Graph, u: str) -> list[tuple[str, set[str]]]:
-    from .solve import _tree
-
-    out = []
-    for v in g.named():
-        if g.kind(v) == "op" and v != u:
-            tree = _tree(g, v)
-            if any(w in tree for w in g.nx.successors(u)):
-                out.append((v, tree))
-    return out
-
-
 def _inherited(trace: Trace, c: Cell, student: dict, rtol: float, atol: float) -> bool:
     """The student's own upstream gradients, pushed through the true local derivatives."""
     g = trace.graph
     u = c.quantity[1:]
-    consumers = _consumers(g, u)
-    wrong_up = [v for v, _ in consumers if f"∇{v}" in student
+    users = consumers(g, u)
+    wrong_up = [v for v, _ in users if f"∇{v}" in student
                 and student[f"∇{v}"].status == "wrong"]
     if not wrong_up:
         return False
     weights = {v: (student[f"∇{v}"].given if f"∇{v}" in student else trace.grad(v))
-               for v, _ in consumers}
+               for v, _ in users}
     if any(np.shape(w) != np.shape(trace.value(v)) for v, w in weights.items()):
         return False
     probe = _probe(g, weights)
@@ -375,10 +364,10 @@ def _probe(g: Graph, weights: dict[str, np.ndarray]) -> Graph:
 
 def _missing_paths(g: Graph, u: str):
     """For each consumer v of u: the graph with u's edges into v's expression cut."""
-    consumers = _consumers(g, u)
-    if len(consumers) < 2:
+    users = consumers(g, u)
+    if len(users) < 2:
         return
-    for v, tree in consumers:
+    for v, tree in users:
         h = g.nx.copy()
         for a, w, k in list(g.nx.out_edges(u, keys=True)):
             if w in tree:

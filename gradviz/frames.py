@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ._errors import GradvizError
+from ._io import write_if_changed
 from .dot import model_to_dot
 from .evaluate import Trace
 from .figure import Options, layout_model
@@ -54,19 +55,14 @@ def write_frames(trace: Trace, folder: str | Path, options: Options | None = Non
     paths = []
     for i, svg in enumerate(svgs):
         p = folder / f"frame_{i:0{width}d}.svg"
-        _write(p, svg)
+        write_if_changed(p, svg)
         paths.append(p)
     for old in folder.glob("frame_*.svg"):
         if old not in paths:
             old.unlink()
     name = title or trace.graph.title or trace.graph.name or "gradviz"
-    _write(folder / "index.html", pager_html(name, [c for c, _ in frames], svgs))
+    write_if_changed(folder / "index.html", pager_html(name, [c for c, _ in frames], svgs))
     return paths
-
-
-def _write(path: Path, text: str) -> None:
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
 
 
 def _inline(svg: str) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ._errors import GradvizError
 from ._format import fmt_value
+from ._io import write_if_changed
 from .answers import asked
 from .evaluate import evaluate
 from .graph import Graph
@@ -103,7 +104,7 @@ def _run(task: Task, out: Path) -> list[str]:
             from .frames import write_frames
 
             files += write_frames(trace, folder / "frames")
-        (folder / "graph.grad").write_text(example_text(task.name), encoding="utf-8")
+        write_if_changed(folder / "graph.grad", example_text(task.name))
         return [str(f) for f in files]
     if task.kind == "solution":
         from .solve import write_solution
@@ -111,7 +112,7 @@ def _run(task: Task, out: Path) -> list[str]:
         trace = evaluate(example(task.name))
         for fmt in ("html", "md", "tex"):
             write_solution(trace, fmt, folder / f"solution.{fmt}")
-        _write(folder / "values.md", values_page(trace))
+        write_if_changed(folder / "values.md", values_page(trace))
         return [str(folder / f) for f in ("solution.html", "solution.md", "solution.tex",
                                           "values.md")]
     if task.kind == "video":
@@ -362,17 +363,9 @@ def _write_pages(out: Path, video: bool) -> None:
     for i, name in enumerate(names):
         prev = names[i - 1] if i else None
         nxt = names[i + 1] if i + 1 < len(names) else None
-        _write(out / name / "index.html", _example_page(out, name, prev, nxt, video))
-    _write(out / "index.html", _index_page(out, names, video))
+        write_if_changed(out / name / "index.html", _example_page(out, name, prev, nxt, video))
+    write_if_changed(out / "index.html", _index_page(out, names, video))
     readme = ["# gradviz gallery", "", "Open [index.html](index.html) in a browser "
               "(it works from `file://`).", "", "| example | title |", "|---|---|"]
     readme += [f"| [{n}]({n}/index.html) | {example(n).title} |" for n in names]
-    _write(out / "README.md", "\n".join(readme) + "\n")
-
-
-def _write(path: Path, text: str) -> None:
-    """Write only when the content changed, so an unchanged gallery stays untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
+    write_if_changed(out / "README.md", "\n".join(readme) + "\n")

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GradvizError
+from ._io import write_if_changed
 from .answers import asked
 from .evaluate import Trace, evaluate
 from .graph import Graph
@@ -151,7 +152,7 @@ def write_variant(graph: Graph, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     trace = evaluate(graph)
-    (folder / "graph.grad").write_text(graph.to_text(), encoding="utf-8")
+    write_if_changed(folder / "graph.grad", graph.to_text())
     render(graph, folder / "problem.svg", show="blank")
     render(trace, folder / "answer.svg", show="all")
     quantities = ", ".join(("∇" + plain(q[1:])) if q.startswith("∇") else plain(q)
@@ -161,8 +162,8 @@ def write_variant(graph: Graph, folder: Path) -> list[Path]:
     problem = (f"# {graph.title}\n\n![The computational graph](problem.svg)\n\n"
                f"| name | kind | value |\n|---|---|---|\n{given}\n\n"
                f"Compute, showing your work: {quantities}.\n")
-    (folder / "problem.md").write_text(problem, encoding="utf-8")
+    write_if_changed(folder / "problem.md", problem)
     key = to_markdown(solution(trace), {"all": "answer.svg"})
-    (folder / "answer_key.md").write_text(key, encoding="utf-8")
+    write_if_changed(folder / "answer_key.md", key)
     return [folder / f for f in ("problem.md", "answer_key.md", "graph.grad", "problem.svg",
                                  "answer.svg")]

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from ._errors import GradvizError, MissingDependencyError
+from ._io import write_if_changed
 from .dot import model_to_dot
 from .figure import Options, layout_model
 from .spec import model_to_spec
@@ -77,7 +78,5 @@ def render(obj, path: str | Path, options: Options | None = None, *, dpi: float 
         data = model_to_dot(model).encode("utf-8")
     else:
         data = run_dot(model_to_dot(model), fmt, dpi if fmt == "png" else None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_bytes() != data:  # unchanged files keep their mtime
-        path.write_bytes(data)
+    write_if_changed(path, data)
     return path

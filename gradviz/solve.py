@@ -21,6 +21,7 @@ import numpy as np
 
 from ._errors import GradvizError
 from ._format import canonical, fmt_compact, fmt_value
+from ._io import write_if_changed
 from .answers import asked
 from .branches import KINKED, branch_sentence
 from .evaluate import Trace, evaluate
@@ -74,6 +75,17 @@ def _tree(graph: Graph, v: str) -> set[str]:
     return out
 
 
+def consumers(g: Graph, u: str) -> list[tuple[str, set[str]]]:
+    """The named nodes whose expressions use ``u``, each with its expression's nodes."""
+    out = []
+    for v in g.named():
+        if g.kind(v) == "op" and v != u:
+            tree = _tree(g, v)
+            if any(w in tree for w in g.nx.successors(u)):
+                out.append((v, tree))
+    return out
+
+
 def named_chain(trace: Trace, u: str) -> list[Term]:
     """The chain-rule terms of ``∂L/∂u`` over its named consumers.
 
@@ -81,16 +93,8 @@ def named_chain(trace: Trace, u: str) -> list[Term]:
     ``∂L/∂v`` (the upstream gradient) and by 1 (the local derivative ∂v/∂u), so unnamed
     intermediates such as ``W2 * H2`` inside ``H4 = W2 * H2 / H1`` are accounted for.
     """
-    g = trace.graph
-    consumers = []
-    for v in g.named():
-        if g.kind(v) != "op" or v == u:
-            continue
-        tree = _tree(g, v)
-        if any(w in tree for w in g.nx.successors(u)):
-            consumers.append((v, tree))
     terms = []
-    for v, tree in consumers:
+    for v, tree in consumers(trace.graph, u):
         upstream = trace.grad(v)
         local = _local(trace, v, tree, u) if np.ndim(trace.value(v)) == 0 else None
         contribution = _local(trace, v, tree, u, seed=upstream)
@@ -409,7 +413,6 @@ def write_solution(trace: Trace, fmt: str, out: Path | None, figures: bool = Tru
             figs[show] = f"{folder.name}/{path.name}"
     text = FORMATS[fmt](s) if fmt == "json" else FORMATS[fmt](s, figs)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        write_if_changed(out, text)
     return text
 
