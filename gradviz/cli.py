@@ -79,9 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                     "gradient (∂loss/∂node). NAME is a built-in example (see `gradviz "
                     "list`) or a graph file.")
     s.add_argument("graph", metavar="NAME|FILE")
-    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a leaf value, e.g. --set X1=2 or --set W1=[1,-1] "
-                        "(repeatable)")
+    _set_option(s, "override a leaf value, e.g. --set X1=2 or --set W1=[1,-1] (repeatable)")
     s.add_argument("--json", action="store_true",
                    help='print one JSON object {"loss", "values", "grads"}')
     s.add_argument("--digits", type=int, default=4, help="significant digits (default 4)")
@@ -106,8 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--style", choices=("textbook", "table"), default="textbook",
                    help="textbook: op circles, values above and gradients below each wire "
                         "(default); table: a name|value|grad box per value")
-    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"),
-                   default="light", help="colours (default light)")
+    _theme_option(s, "light")
     s.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                    help="left-to-right (default) or top-to-bottom")
     s.add_argument("--highlight", metavar="NODE",
@@ -122,8 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--dpi", type=float, help="resolution of .png output")
     s.add_argument("--frames", metavar="DIR",
                    help="write one SVG per backprop step and an index.html pager into DIR")
-    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a leaf value (repeatable)")
+    _set_option(s, "override a leaf value (repeatable)")
     s.set_defaults(func=_render)
 
     s = sub.add_parser(
@@ -141,12 +137,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("graph", metavar="NAME|FILE")
     s.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="output file: .mp4, .gif, .webm, .mov, or .png (last frame)")
-    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low",
-                   help="480p15, 720p30, 1080p60 or 2160p60 (default low)")
+    _quality_option(s)
     s.add_argument("--tex", action="store_true", help="typeset names and the chain rule with "
                    "LaTeX (MathTex); needs a LaTeX installation")
-    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"), default="dark",
-                   help="colours (default dark)")
+    _theme_option(s, "dark")
     s.add_argument("--seconds-per-step", type=float, default=0.8, metavar="S",
                    help="duration of each step (default 0.8)")
     s.add_argument("--pause-at-loss", type=float, default=1.0, metavar="S",
@@ -177,8 +171,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="move a point and its tangent along f (videos; default for .mp4)")
     s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="activation parameter, e.g. --param slope=0.1")
-    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low")
-    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"), default="dark")
+    _quality_option(s)
+    _theme_option(s, "dark")
     s.set_defaults(func=_plot)
 
     s = sub.add_parser(
@@ -197,8 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", metavar="OUT", help="write to a file (default: stdout)")
     s.add_argument("--no-figures", action="store_true",
                    help="do not write the figures beside OUT")
-    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="override a leaf value (repeatable)")
+    _set_option(s, "override a leaf value (repeatable)")
     s.set_defaults(func=_solve)
 
     s = sub.add_parser(
@@ -218,8 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--rtol", type=float, default=1e-6, help="relative tolerance (default 1e-6)")
     s.add_argument("--atol", type=float, default=1e-9, help="absolute tolerance (default 1e-9)")
     s.add_argument("--json", action="store_true", help="machine-readable report")
-    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                   help="the values the student's problem used, if not the defaults")
+    _set_option(s, "the values the student's problem used, if not the defaults")
     s.set_defaults(func=_check)
 
     s = sub.add_parser(
@@ -266,12 +258,26 @@ def _parser() -> argparse.ArgumentParser:
                    help="build only this example (repeatable)")
     s.add_argument("--no-video", action="store_true",
                    help="skip the videos (no manim needed; much faster)")
-    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low",
-                   help="video quality (default low)")
+    _quality_option(s)
     s.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="parallel workers (default: the number of cores)")
     s.set_defaults(func=_gallery)
     return p
+
+
+def _set_option(s: argparse.ArgumentParser, help_text: str) -> None:
+    s.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help=help_text)
+
+
+def _theme_option(s: argparse.ArgumentParser, default: str) -> None:
+    s.add_argument("--theme", choices=("light", "dark", "print", "colorblind"),
+                   default=default, help=f"colours (default {default}; print is grayscale, "
+                                         "colorblind uses the Okabe-Ito palette)")
+
+
+def _quality_option(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--quality", choices=("low", "medium", "high", "4k"), default="low",
+                   help="video quality: 480p15, 720p30, 1080p60 or 2160p60 (default low)")
 
 
 def _list(args) -> int:
