@@ -18,11 +18,15 @@ from ._errors import (
     ShapeError,
 )
 from ._format import canonical, fmt, fmt_value
+from .dot import to_dot
 from .evaluate import Edge, GradCheck, Trace, evaluate, gradcheck, sgd_step
 from .graph import Builder, Graph, Var
 from .library import example, examples, mlp, resolve
 from .ops import ACTIVATIONS, LOSSES, OPS, Op
 from .parse import load, parse
+from .render import render
+from .spec import to_json
+from .story import story
 
 __version__ = "0.1.0"
 
@@ -53,6 +57,10 @@ __all__ = [
     "load",
     "mlp",
     "parse",
+    "render",
     "resolve",
     "sgd_step",
+    "story",
+    "to_dot",
+    "to_json",
 ]
