@@ -2,10 +2,12 @@
 
 A graph is compiled once into a *schedule*: nodes are grouped by topological level, op,
 parameters and operand shapes, and every group runs as one numpy call on gathered slots
-(so the 640 products of a neuron-level MLP layer are one multiplication). Values live in
-one buffer per core shape, ``(slots, batch) + shape``. The backward pass walks the groups
-in reverse, un-broadcasts each VJP result to its operand's shape and accumulates fan-in
-with ``np.add.at``: the only place where gradients are summed.
+(so the 640 products of a neuron-level MLP layer are one multiplication, and its 64
+neurons one ``affine`` call on stacked operands). Values live in one buffer per core
+shape, ``(slots, batch) + shape``, all views of one flat array. The backward pass walks
+the groups in reverse, un-broadcasts each VJP result to its operand's shape and adds it
+into the operand's slot (``np.add.at`` where one step uses a node several times): the
+only place where gradients are summed.
 
 Non-finite policy: evaluation runs with numpy warnings off; afterwards any inf or nan in a
 value or in a gradient stops evaluation with an :class:`~gradviz.EvalError` that names the
@@ -15,10 +17,11 @@ screen batches of problem variants).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -30,30 +33,172 @@ __all__ = ["evaluate", "Trace", "Edge", "gradcheck", "GradCheck", "sgd_step", "c
 
 
 # ------------------------------------------------------------------------ schedule
+class _Operand(NamedTuple):
+    """Where one operand position of a step reads its values and adds its gradients."""
+
+    shape: tuple  # core shape: which buffer
+    core: tuple  # the shape the op sees: padded to the op's common rank (broadcast ops)
+    sel: int | slice | np.ndarray  # its slots, in node order (see the _Step classes)
+    fan_in: bool  # a slot repeats: gradients are summed with np.add.at
+
+
 @dataclass
 class _Step:
+    """Nodes of one level with the same op, params and operand shapes, run as one call.
+
+    The outputs fill the consecutive slots ``out`` of their shape's buffer. ``forward``
+    writes them and returns what ``backward`` needs; ``backward`` adds the contributions
+    into the operands' gradients and returns them indexed ``[row][node]``, one row per
+    operand position in ``needed``. Three ways to gather, one subclass each.
+    """
+
     op: Op
     params: dict
     nodes: list[str]
     out_shape: tuple
-    out_idx: np.ndarray
-    in_shapes: list[tuple]
-    in_idx: list[np.ndarray]
-    in_unique: list[bool]
-    needs: list[bool]  # which operand positions need a gradient
-    pad: int  # common core rank for broadcasting ops (0: no padding)
+    out: slice
+    operands: list[_Operand]
+    needed: list[int]  # operand positions that take a gradient
+
+
+class _One(_Step):
+    """A single node: every operand (``sel`` is its slot) and the output are plain views."""
+
+    def forward(self, vals: dict, B: int) -> tuple[list, np.ndarray]:
+        xs = [vals[o.shape][o.sel] if o.core == o.shape else
+              vals[o.shape][o.sel].reshape((B,) + o.core) for o in self.operands]
+        out = self.op.forward(*xs, **self.params)
+        vals[self.out_shape][self.out.start] = out
+        return xs, out
+
+    def backward(self, grads: dict, xs: list, out: np.ndarray, B: int) -> list:
+        g = grads[self.out_shape][self.out.start]
+        gs = self.op.vjp(g, out, *xs, **self.params)
+        rows = []
+        for i in self.needed:
+            o = self.operands[i]
+            c = _unbroadcast(gs[i], (B,) + o.shape)
+            grads[o.shape][o.sel] += c
+            rows.append(c[None])
+        return rows
+
+
+class _Each(_Step):
+    """Several nodes, gathered one operand position at a time.
+
+    ``sel`` is a slice (a view) where the slots are consecutive, else an index array.
+    """
+
+    def forward(self, vals: dict, B: int) -> tuple[list, np.ndarray]:
+        k = len(self.nodes)
+        xs = [vals[o.shape][o.sel].reshape((k * B,) + o.core) for o in self.operands]
+        out = self.op.forward(*xs, **self.params)
+        vals[self.out_shape][self.out] = out.reshape((k, B) + self.out_shape)
+        return xs, out
+
+    def backward(self, grads: dict, xs: list, out: np.ndarray, B: int) -> list:
+        k = len(self.nodes)
+        g = grads[self.out_shape][self.out].reshape((k * B,) + self.out_shape)
+        gs = self.op.vjp(g, out, *xs, **self.params)
+        rows = []
+        for i in self.needed:
+            o = self.operands[i]
+            c = _unbroadcast(gs[i], (k * B,) + o.shape).reshape((k, B) + o.shape)
+            _scatter(grads[o.shape], o.sel, c, o.fan_in)
+            rows.append(c)
+        return rows
+
+
+@dataclass
+class _Stacked(_Step):
+    """Operands all of one shape, gathered at once into one array ``(operands, nodes · batch)
+    + shape`` with the 2-D index ``idx``; an op with a ``stacked`` form (``Op.stacked``) takes it
+    whole, others get its rows.
+    """
+
+    idx: np.ndarray
+    grad_idx: np.ndarray  # idx[needed]
+    fan_in: bool  # grad_idx names a slot more than once
+    kernel: tuple | None
+
+    def forward(self, vals: dict, B: int) -> tuple[np.ndarray, np.ndarray]:
+        k, s = len(self.nodes), self.operands[0].shape
+        xs = np.take(vals[s], self.idx, axis=0).reshape((len(self.operands), k * B) + s)
+        out = self.kernel[0](xs) if self.kernel else self.op.forward(*xs, **self.params)
+        vals[self.out_shape][self.out] = out.reshape((k, B) + self.out_shape)
+        return xs, out
+
+    def backward(self, grads: dict, xs: np.ndarray, out: np.ndarray, B: int) -> np.ndarray:
+        k, s = len(self.nodes), self.operands[0].shape
+        g = grads[self.out_shape][self.out].reshape((k * B,) + self.out_shape)
+        if self.kernel:
+            cs = self.kernel[1](g, out, xs)
+            if len(self.needed) < len(xs):
+                cs = cs[self.needed]
+        else:
+            gs = self.op.vjp(g, out, *xs, **self.params)
+            cs = np.stack([_unbroadcast(gs[i], (k * B,) + s) for i in self.needed])
+        cs = cs.reshape((len(self.needed), k, B) + s)
+        _scatter(grads[s], self.grad_idx, cs, self.fan_in)
+        return cs
+
+
+def _scatter(buf: np.ndarray, sel: slice | np.ndarray, c: np.ndarray, fan_in: bool) -> None:
+    """``buf[sel] += c``, summing repeated slots (fan-out of one node into one step)."""
+    if not fan_in:
+        buf[sel] += c
+        return
+    # np.add.at is fast on 1-D arrays: index the buffer's elements, not its slots
+    row = buf[0].size
+    sel = np.asarray(sel)
+    if row > 1:
+        sel = sel[..., None] * row + np.arange(row)
+    np.add.at(buf.reshape(-1), sel.reshape(-1), c.reshape(-1))
 
 
 @dataclass
 class _Schedule:
+    """The compiled graph: steps in run order, and where each node's numbers live.
+
+    A pass keeps every value (or gradient) in one flat float64 array, viewed as one buffer
+    ``(slots, batch) + shape`` per core shape; in each buffer the leaves come first.
+    Positions in the flat array (``layout``, ``computed``) count elements per variant.
+    """
+
     order: list[str]
-    slot: dict[str, tuple[tuple, int]]  # node -> (core shape, index in that buffer)
-    counts: dict[tuple, int]
+    slot: dict[str, tuple[tuple, int]]  # node -> (core shape, slot in that shape's buffer)
     steps: list[_Step]
-    leaves: list[str]
-    leaf_fill: dict[tuple, tuple[np.ndarray, np.ndarray]]  # shape -> (idx, default values)
     requires: dict[str, bool]
     where: dict[str, tuple[int, int]]  # op node -> (step number, position in the step)
+    leaf_values: dict[tuple, np.ndarray]  # shape -> default values of its first slots
+    defaults: np.ndarray  # the flat array of one variant: leaf defaults, zeros elsewhere
+    layout: list[tuple[tuple, int, int, int]]  # (shape, start, stop, slots) per buffer
+    computed: tuple[int, int]  # a span that holds every computed node's value
+    views: dict[int, list] = field(default_factory=dict)  # batch -> layout scaled to it
+
+    def values(self, batch: int) -> tuple[np.ndarray, dict]:
+        """Fresh value buffers (flat array, views by shape) holding the leaf defaults."""
+        if batch == 1:
+            return self._buffers(self.defaults.copy(), 1)
+        flat, bufs = self._buffers(np.empty(self.defaults.size * batch), batch)
+        for s, default in self.leaf_values.items():
+            bufs[s][:len(default)] = default[:, None]
+        return flat, bufs
+
+    def gradients(self, batch: int) -> tuple[np.ndarray, dict]:
+        """Fresh gradient buffers (flat array, views by shape), all zero."""
+        return self._buffers(np.zeros(self.defaults.size * batch), batch)
+
+    def _buffers(self, flat: np.ndarray, batch: int) -> tuple[np.ndarray, dict]:
+        if batch not in self.views:
+            self.views[batch] = [(s, a * batch, b * batch, (c, batch) + s)
+                                 for s, a, b, c in self.layout]
+        return flat, {s: flat[a:b].reshape(shape) for s, a, b, shape in self.views[batch]}
+
+    def values_finite(self, flat: np.ndarray, batch: int) -> bool:
+        """Whether the computed values are finite (leaf values are checked on the way in)."""
+        start, stop = self.computed
+        return bool(np.isfinite(flat[start * batch:stop * batch]).all())
 
 
 def compile_graph(graph: Graph) -> _Schedule:
@@ -65,12 +210,60 @@ def compile_graph(graph: Graph) -> _Schedule:
     if "schedule" in graph._cache:
         return graph._cache["schedule"]
     g, order = graph.nx, graph.order
+    shapes, level, requires = _infer(graph)
+    leaves = [n for n in order if g.nodes[n]["kind"] in LEAF_KINDS]
+    groups = _groups(graph, shapes, level, requires)
+    # slots: per shape the leaves first, then each step's outputs side by side
+    slot: dict[str, tuple[tuple, int]] = {}
+    counts: dict[tuple, int] = {}
+    for n in leaves + [n for nodes in groups for n in nodes]:
+        s = shapes[n]
+        slot[n] = (s, counts.get(s, 0))
+        counts[s] = counts.get(s, 0) + 1
+    defaults: dict[tuple, list] = {}
+    for n in leaves:
+        defaults.setdefault(shapes[n], []).append(g.nodes[n]["value"])
+    leaf_values = {s: np.array(v, dtype=np.float64).reshape((len(v),) + s)
+                   for s, v in defaults.items()}
+    layout, flat, span = _layout(counts, leaf_values)
+    steps = [_step(graph, nodes, shapes, requires, slot) for nodes in groups]
+    where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
+    sched = _Schedule(order, slot, steps, requires, where, leaf_values, flat, layout, span)
+    graph._cache["schedule"] = sched
+    return sched
+
+
+def _layout(counts: dict[tuple, int], leaf_values: dict[tuple, np.ndarray]):
+    """Lay the buffers out in one flat array, small core shapes first.
+
+    Returns ``(shape, start, stop, slots)`` per buffer, the flat array of one variant with
+    the leaf defaults filled in, and one span that holds every computed value (they lie
+    close together: big matrices are rarely computed).
+    """
+    layout, computed, size = [], [], 0
+    for s in sorted(counts, key=math.prod):
+        c, e, m = counts[s], math.prod(s), len(leaf_values.get(s, ()))
+        layout.append((s, size, size + c * e, c))
+        if c > m:
+            computed.append((size + m * e, size + c * e))
+        size += c * e
+    flat = np.zeros(size)
+    for s, start, _, _ in layout:
+        if s in leaf_values:
+            flat[start:start + leaf_values[s].size] = leaf_values[s].ravel()
+    span = (computed[0][0], computed[-1][1]) if computed else (0, 0)
+    return layout, flat, span
+
+
+def _infer(graph: Graph) -> tuple[dict, dict, dict]:
+    """Shapes, topological levels and requires-grad flags, by one pass on the defaults."""
+    g = graph.nx
     shapes: dict[str, tuple] = {}
     values: dict[str, np.ndarray] = {}
     level: dict[str, int] = {}
     requires: dict[str, bool] = {}
     with np.errstate(all="ignore"):
-        for n in order:
+        for n in graph.order:
             d = g.nodes[n]
             if d["kind"] in LEAF_KINDS:
                 values[n] = d["value"][None]
@@ -101,56 +294,68 @@ def compile_graph(graph: Graph) -> _Schedule:
         raise ShapeError(f"the loss {graph.loss!r} must be a scalar, but has shape "
                          f"{shapes[graph.loss]}; wrap it in sum(...) or mean(...)",
                          *graph.position(graph.loss))
-    slot: dict[str, tuple[tuple, int]] = {}
-    counts: dict[tuple, int] = {}
-    for n in order:
-        s = shapes[n]
-        slot[n] = (s, counts.get(s, 0))
-        counts[s] = counts.get(s, 0) + 1
-    leaves = [n for n in order if g.nodes[n]["kind"] in LEAF_KINDS]
-    fill: dict[tuple, list] = {}
-    for n in leaves:
-        s, i = slot[n]
-        fill.setdefault(s, ([], []))
-        fill[s][0].append(i)
-        fill[s][1].append(g.nodes[n]["value"])
-    leaf_fill = {s: (np.array(i, dtype=np.intp), np.array(v, dtype=np.float64).reshape(
-        (len(i),) + s)) for s, (i, v) in fill.items()}
+    return shapes, level, requires
+
+
+def _groups(graph: Graph, shapes: dict, level: dict, requires: dict) -> list[list[str]]:
+    """Op nodes grouped by level, op, params, shapes and requires-grad, in run order."""
+    g = graph.nx
     groups: dict[tuple, list[str]] = {}
-    for n in order:
-        if g.nodes[n]["kind"] in LEAF_KINDS:
+    for n in graph.order:
+        d = g.nodes[n]
+        if d["kind"] in LEAF_KINDS:
             continue
         ins = graph.inputs(n)
-        d = g.nodes[n]
         key = (level[n], d["op"], tuple(sorted(d["params"].items())), shapes[n],
                tuple(shapes[u] for u in ins), tuple(requires[u] for u in ins))
         groups.setdefault(key, []).append(n)
-    steps = []
-    rank = {n: i for i, n in enumerate(order)}
-    for key in sorted(groups, key=lambda k: (k[0], rank[groups[k][0]])):
-        nodes = groups[key]
-        op = graph.op(nodes[0])
-        in_shapes = list(key[4])
-        in_idx = [np.array([slot[graph.inputs(n)[i]][1] for n in nodes], dtype=np.intp)
-                  for i in range(len(in_shapes))]
-        steps.append(_Step(
-            op=op, params=g.nodes[nodes[0]]["params"], nodes=nodes, out_shape=key[3],
-            out_idx=np.array([slot[n][1] for n in nodes], dtype=np.intp),
-            in_shapes=in_shapes, in_idx=in_idx,
-            in_unique=[len(np.unique(ix)) == len(ix) for ix in in_idx],
-            needs=list(key[5]),
-            pad=max(len(s) for s in in_shapes) if op.broadcast else 0))
-    where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
-    sched = _Schedule(order, slot, counts, steps, leaves, leaf_fill, requires, where)
-    graph._cache["schedule"] = sched
-    return sched
+    rank = {n: i for i, n in enumerate(graph.order)}
+    return [groups[key] for key in sorted(groups, key=lambda k: (k[0], rank[groups[k][0]]))]
 
 
-def _pad(xs: list[np.ndarray], op: Op, rank: int | None = None) -> list[np.ndarray]:
+def _step(graph: Graph, nodes: list[str], shapes: dict, requires: dict,
+          slot: dict) -> _Step:
+    """The plan of one group: operand slots, how to gather them, who takes a gradient."""
+    op, first = graph.op(nodes[0]), graph.inputs(nodes[0])
+    in_shapes = [shapes[u] for u in first]
+    idx = np.array([[slot[u][1] for u in graph.inputs(n)] for n in nodes],
+                   dtype=np.intp).reshape(len(nodes), len(first)).T.copy()
+    rank = max(len(s) for s in in_shapes) if op.broadcast else 0
+    cores = [(1,) * (rank - len(s)) + s for s in in_shapes]
+    needed = [i for i, u in enumerate(first) if requires[u]]
+    start = slot[nodes[0]][1]
+    common = (op, graph.nx.nodes[nodes[0]]["params"], nodes, shapes[nodes[0]],
+              slice(start, start + len(nodes)))
+    kernel = op.stacked
+    if len(set(in_shapes)) == 1 and (kernel or len(nodes) > 1 and len(in_shapes) > 2):
+        operands = [_Operand(s, c, ix, _repeats(ix)) for s, c, ix in zip(in_shapes, cores, idx)]
+        return _Stacked(*common, operands, needed, idx, idx[needed], _repeats(idx[needed]),
+                        kernel)
+    if len(nodes) == 1:
+        return _One(*common, [_Operand(s, c, int(ix[0]), False)
+                              for s, c, ix in zip(in_shapes, cores, idx)], needed)
+    return _Each(*common, [_Operand(s, c, _as_slice(ix), _repeats(ix))
+                           for s, c, ix in zip(in_shapes, cores, idx)], needed)
+
+
+def _as_slice(ix: np.ndarray) -> slice | np.ndarray:
+    """Consecutive slots as a slice (basic indexing: a view, in-place adds), else ``ix``."""
+    start = int(ix[0])
+    if np.array_equal(ix, np.arange(start, start + len(ix))):
+        return slice(start, start + len(ix))
+    return ix
+
+
+def _repeats(ix: np.ndarray) -> bool:
+    """Whether a slot occurs twice (a set, not np.unique, which imports numpy.ma)."""
+    return len(set(ix.ravel().tolist())) < ix.size
+
+
+def _pad(xs: list[np.ndarray], op: Op) -> list[np.ndarray]:
     """Insert singleton core axes so broadcasting ops combine scalars with vectors."""
     if not op.broadcast:
         return xs
-    r = max(x.ndim for x in xs) - 1 if rank is None else rank
+    r = max(x.ndim for x in xs) - 1
     return [x if x.ndim - 1 == r else
             x.reshape(x.shape[:1] + (1,) * (r - x.ndim + 1) + x.shape[1:]) for x in xs]
 
@@ -273,22 +478,32 @@ class Trace:
 
     def edge(self, node: str, arg: int) -> Edge:
         """The edge into ``node`` at operand position ``arg``."""
-        u = next(u for u, _, k in self.graph.nx.in_edges(node, keys=True) if k == arg)
+        ins = self.graph.inputs(node)
+        if not 0 <= arg < len(ins):
+            raise IndexError(f"{node!r} has no operand {arg}")
+        u = ins[arg]
         return Edge(u, node, arg, self.grad(node) if self._s.requires[u] else None,
                     self._contribution(node, arg), self)
 
     def edges_from(self, node: str) -> list[Edge]:
         """The edges out of ``node`` (its consumers), in topological order."""
-        return [e for e in self.edges if e.src == node]
+        return list(self._edges_by_src.get(node, ()))
+
+    @cached_property
+    def _edges_by_src(self) -> dict[str, list[Edge]]:
+        by_src: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            by_src.setdefault(e.src, []).append(e)
+        return by_src
 
     def _contribution(self, node: str, arg: int) -> np.ndarray | None:
         if node not in self._s.where:
             return None
-        step, j = self._s.where[node]
-        arr = self._contribs.get((step, arg))
-        if arr is None:
+        t, j = self._s.where[node]
+        needed = self._s.steps[t].needed
+        if arg not in needed:
             return None
-        v = arr[j]
+        v = self._contribs[t][needed.index(arg)][j]
         return v if self.batch is not None else v[0]
 
     def _jacobian(self, node: str, arg: int, variant: int = 0) -> np.ndarray:
@@ -377,45 +592,23 @@ def _evaluate(graph: Graph, merged: Mapping[str, Any], check_finite: bool) -> Tr
     sched = compile_graph(graph)
     leaf_vals, batch = _overrides(graph, sched, merged)
     B = batch or 1
-    vals = {s: np.zeros((c, B) + s) for s, c in sched.counts.items()}
-    for s, (idx, default) in sched.leaf_fill.items():
-        vals[s][idx] = default[:, None]
+    flat_vals, vals = sched.values(B)
     for n, v in leaf_vals.items():
         s, i = sched.slot[n]
         vals[s][i] = v
-    saved = []
     with np.errstate(all="ignore"):
-        for st in sched.steps:
-            k = len(st.nodes)
-            xs = [vals[s][ix].reshape((k * B,) + s) for s, ix in zip(st.in_shapes, st.in_idx)]
-            if st.pad:
-                xs = _pad(xs, st.op, st.pad)
-            out = st.op.forward(*xs, **st.params)
-            vals[st.out_shape][st.out_idx] = out.reshape((k, B) + st.out_shape)
-            saved.append((xs, out))
-        if check_finite:
+        saved = [st.forward(vals, B) for st in sched.steps]
+        if check_finite and not sched.values_finite(flat_vals, B):
             _check_finite(graph, sched, vals, "value")
-        grads = {s: np.zeros((c, B) + s) for s, c in sched.counts.items()}
+        flat_grads, grads = sched.gradients(B)
         ls, li = sched.slot[graph.loss]
         grads[ls][li] = 1.0
-        contribs: dict[tuple[int, int], np.ndarray] = {}
+        contribs: dict[int, Any] = {}
         for t in range(len(sched.steps) - 1, -1, -1):
-            st, (xs, out) = sched.steps[t], saved[t]
-            if not any(st.needs):
-                continue
-            k = len(st.nodes)
-            g = grads[st.out_shape][st.out_idx].reshape((k * B,) + st.out_shape)
-            gs = st.op.vjp(g, out, *xs, **st.params)
-            for i, (need, s, ix) in enumerate(zip(st.needs, st.in_shapes, st.in_idx)):
-                if not need:
-                    continue
-                c = _unbroadcast(gs[i], (k * B,) + s).reshape((k, B) + s)
-                if st.in_unique[i]:
-                    grads[s][ix] += c
-                else:
-                    np.add.at(grads[s], ix, c)
-                contribs[(t, i)] = c
-        if check_finite:
+            if sched.steps[t].needed:
+                contribs[t] = sched.steps[t].backward(grads, *saved[t], B)
+        # one check suffices: a non-finite contribution makes a gradient non-finite too
+        if check_finite and not np.isfinite(flat_grads).all():
             _check_backward(graph, sched, contribs)
             _check_finite(graph, sched, grads, "gradient")
     return Trace(graph, sched, vals, grads, contribs, batch)
@@ -452,13 +645,10 @@ def _overrides(graph: Graph, sched: _Schedule, merged: Mapping[str, Any]):
 
 def _check_backward(graph: Graph, sched: _Schedule, contribs: dict) -> None:
     """Blame the op whose local derivative first made a gradient inf or nan (backward order)."""
-    if all(np.isfinite(c).all() for c in contribs.values()):
-        return
     for t in range(len(sched.steps) - 1, -1, -1):
         st = sched.steps[t]
-        for i in range(len(st.in_shapes)):
-            c = contribs.get((t, i))
-            if c is None or np.isfinite(c).all():
+        for i, c in zip(st.needed, contribs.get(t, ())):
+            if np.isfinite(c).all():
                 continue
             rows_ok = np.isfinite(c.reshape(len(st.nodes), -1)).all(axis=1)
             j = int(np.argmin(rows_ok))  # the first node of the step with a bad gradient
@@ -471,8 +661,7 @@ def _check_backward(graph: Graph, sched: _Schedule, contribs: dict) -> None:
 
 
 def _check_finite(graph: Graph, sched: _Schedule, bufs: dict, what: str) -> None:
-    if all(np.isfinite(b).all() for b in bufs.values()):
-        return
+    """Name the first node (in topological order) whose value or gradient is inf or nan."""
     for n in sched.order:
         if what == "gradient" and not sched.requires[n]:
             continue

@@ -86,6 +86,10 @@ class Op:
         The convention taken where the derivative is not defined ("" if none).
     kinks : tuple of float
         Points where an activation's derivative jumps (``(0.0,)`` for ReLU).
+    stacked : (callable, callable) or None
+        For variadic ops with many operands: ``forward(X)`` and ``vjp(g, out, X)`` on the
+        operands stacked along a leading axis (the evaluator gathers them so, and a neuron
+        with 129 operands is three numpy calls). ``forward`` and ``vjp`` are built on them.
     """
 
     name: str
@@ -104,6 +108,7 @@ class Op:
     deriv: Callable[..., Array] | None = None
     kink: str = ""
     kinks: tuple[float, ...] = ()  # where the derivative jumps (plots draw a jump there)
+    stacked: tuple[Callable, Callable] | None = None  # forward(X), vjp(g, out, X) on stacked operands
     doc: str = field(default="", compare=False)
 
     def param_defaults(self) -> dict[str, float]:
@@ -360,20 +365,40 @@ op(name="index", symbol="[i]", arity=1, args=("x",), params=(("i", 0.0),), kind=
    doc="Pick element i (0-based) of a vector: index(y, 2).")
 
 
-def _affine(*xs: Array) -> Array:
-    n = len(xs) // 2
-    if len(xs) % 2 == 0:
+def _affine_stacked(X: Array) -> Array:
+    """``affine`` on its operands stacked along a leading axis: ``X = [x1, w1, ..., b]``.
+
+    Adds ``b + x1·w1 + x2·w2 + ...`` in exactly this order. Numpy sums along a slow axis
+    one term after the other, but pairwise along the fast one, so one number per term (a
+    single neuron, no batch) is accumulated instead.
+    """
+    if len(X) % 2 == 0:
         raise EvalError("affine takes pairs x, w and a final bias: affine(x1, w1, ..., b)")
-    return sum((xs[2 * k] * xs[2 * k + 1] for k in range(n)), xs[-1])
+    terms = np.empty(((len(X) + 1) // 2,) + X.shape[1:])
+    terms[0] = X[-1]
+    np.multiply(X[0:-1:2], X[1:-1:2], out=terms[1:])
+    if terms[0].size > 1:
+        return terms.sum(axis=0)
+    return np.add.accumulate(terms, axis=0)[-1]
 
 
-def _affine_vjp(g: Array, out: Array, *xs: Array) -> tuple[Array, ...]:
-    grads = [g * xs[i + 1] if i % 2 == 0 else g * xs[i - 1] for i in range(len(xs) - 1)]
-    return (*grads, g)
+def _affine_stacked_vjp(g: Array, out: Array, X: Array) -> Array:
+    """The gradients of :func:`_affine_stacked`, stacked like its operands: w, x, ..., 1."""
+    grads = np.empty(np.broadcast_shapes(X.shape, (1,) + g.shape))
+    np.multiply(g, X[1:-1:2], out=grads[0:-1:2])
+    np.multiply(g, X[0:-1:2], out=grads[1:-1:2])
+    grads[-1] = g
+    return grads
+
+
+def _stack_operands(xs: tuple[Array, ...]) -> Array:
+    return np.stack(np.broadcast_arrays(*xs))
 
 
 op(name="affine", symbol="Σ", arity=None, args=("x", "w", "b"), kind="arith",
-   broadcast=True, forward=_affine, vjp=_affine_vjp,
+   broadcast=True, stacked=(_affine_stacked, _affine_stacked_vjp),
+   forward=lambda *xs: _affine_stacked(_stack_operands(xs)),
+   vjp=lambda g, out, *xs: tuple(_affine_stacked_vjp(g, out, _stack_operands(xs))),
    formula="x₁w₁ + … + xₙwₙ + b", formula_tex=r"\sum_i x_i w_i + b",
    dplain=("w", "x", "1"), dlatex=("w", "x", "1"),
    doc="A neuron's weighted sum in one node: affine(x1, w1, x2, w2, ..., b).")
