@@ -53,7 +53,7 @@ def safe_text(text: str, limit: int = MAX_LABEL) -> str:
     >>> safe_text("a\\u202eb"), len(safe_text("x" * 20000))
     ('a\\\\u202Eb', 64)
     """
-    if text.isascii() and text.isprintable():  # the common case: nothing to show
+    if text.isprintable():  # no control, format or separator characters: nothing to show
         return text if len(text) <= limit else text[:limit - 1] + "…"
     out = "".join(f"\\u{ord(c):04X}" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp",
                                                                       "Cs", "Co", "Cn")
