@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fmt", "fmt_value", "fmt_compact", "canonical", "DEFAULT_DIGITS"]
+__all__ = ["fmt", "fmt_value", "fmt_operand", "fmt_compact", "canonical", "DEFAULT_DIGITS"]
 
 DEFAULT_DIGITS = 4
 
@@ -60,6 +60,18 @@ def fmt_value(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
     if a.ndim == 0:
         return fmt(float(a), digits)
     return "[" + ", ".join(fmt_value(row, digits) for row in a) + "]"
+
+
+def fmt_operand(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
+    """:func:`fmt_value`, in brackets when negative: for products written out, ``0.6 · (-1)``.
+
+    Examples
+    --------
+    >>> fmt_operand(-1.0), fmt_operand(2.5)
+    ('(-1)', '2.5')
+    """
+    text = fmt_value(v, digits)
+    return f"({text})" if text.startswith("-") else text
 
 
 def fmt_compact(v: Any, digits: int = DEFAULT_DIGITS, max_items: int = 8) -> str:

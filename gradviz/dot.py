@@ -62,7 +62,7 @@ def _value_color(m: Model, emphasis: str, ghost: frozenset = frozenset(),
     return (t.bg if "value" in ghost else vc), (t.bg if grad_key in ghost else gc)
 
 
-def _grad_text(m: Model, text: str) -> str:
+def _grad_text(text: str) -> str:
     # the ∇ mark keeps gradients apart from values without relying on colour
     return f"∇ {text}"
 
@@ -79,7 +79,7 @@ def _leaf_label(m: Model, n: NodeView) -> str:
     if n.value_text:
         cells.append(_font(_lines(n.value_text), vc))
     if n.grad_text:
-        cells.append(_font(_lines(_grad_text(m, n.grad_text)), gc,
+        cells.append(_font(_lines(_grad_text(n.grad_text)), gc,
                            italic=m.options.theme == "print"))
     return _rows(cells)
 
@@ -118,7 +118,7 @@ def _edge_label(m: Model, e: EdgeView, values: bool = True) -> str:
         lc = m.theme.bg if "local" in e.ghost else m.theme.fg
         cells.append(_font("∂ " + _lines(e.local_text), lc, m.options.fontsize * 0.8))
     if e.contribution_text:
-        cells.append(_font(_lines(_grad_text(m, e.contribution_text)), gc,
+        cells.append(_font(_lines(_grad_text(e.contribution_text)), gc,
                            italic=m.options.theme == "print"))
     return _rows(cells) if cells else ""
 
@@ -156,7 +156,7 @@ def model_to_dot(m: Model) -> str:
                 total = ""
                 if n.grad_text and m.graph.nx.out_degree(n.name) > 1:
                     gc = _value_color(m, n.emphasis, n.ghost)[1]
-                    total = f", xlabel=<{_font(_lines(_grad_text(m, n.grad_text)), gc)}>"
+                    total = f", xlabel=<{_font(_lines(_grad_text(n.grad_text)), gc)}>"
                 out.append(f"  {n.id} [shape=circle, style=filled, fillcolor={_q(t.op_fill)}, "
                            f"color={_q(line)}, penwidth={pen:g}, margin=0.02, "
                            f"label=<{_op_label(m, n, named)}>{total}];")
@@ -189,7 +189,7 @@ def model_to_dot(m: Model) -> str:
         if n.value_text:
             cells.append(_font(_lines(n.value_text), vc))
         if n.grad_text:
-            cells.append(_font(_grad_text(m, n.grad_text), gc))
+            cells.append(_font(_grad_text(n.grad_text), gc))
         label = f", label=<{_rows(cells)}>" if cells else ""
         line, _, pen = _colors(t, n.emphasis)
         out.append(f"  {loss_id} -> out [color={_q(line)}, penwidth={pen:g}{label}];")

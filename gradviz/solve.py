@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 
 from ._errors import GradvizError
-from ._format import canonical, fmt_compact, fmt_value
+from ._format import canonical, fmt_compact, fmt_operand, fmt_value
 from ._io import write_if_changed
 from .answers import asked
 from .branches import KINKED, branch_sentence
@@ -198,11 +198,6 @@ def _d(a: str, b: str) -> str:
     return f"∂{plain(a)}/∂{plain(b)}"
 
 
-def _n(v) -> str:
-    text = fmt_value(v)
-    return f"({text})" if text.startswith("-") else text
-
-
 def chain_text(s: Solution, b: Block) -> str:
     """``∂L/∂H₁ = ∂L/∂H₃·∂H₃/∂H₁ + … = (-0.6225)·1 + … = -1.452``."""
     loss = s.trace.loss
@@ -210,9 +205,9 @@ def chain_text(s: Solution, b: Block) -> str:
         return f"{_d(loss, b.node)} = 0 (no path to {plain(loss)})"
     symbolic = " + ".join(f"{_d(loss, t.via)}·{_d(t.via, b.node)}" for t in b.terms)
     if all(t.local is not None and np.ndim(t.local) == 0 for t in b.terms):
-        numbers = " + ".join(f"{_n(t.upstream)}·{_n(t.local)}" for t in b.terms)
+        numbers = " + ".join(f"{fmt_operand(t.upstream)}·{fmt_operand(t.local)}" for t in b.terms)
     else:
-        numbers = " + ".join(_n(t.contribution) for t in b.terms)
+        numbers = " + ".join(fmt_operand(t.contribution) for t in b.terms)
     return f"{_d(loss, b.node)} = {symbolic} = {numbers} = {fmt_value(b.grad)}"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._format import fmt_value
+from ._format import fmt_operand, fmt_value
 from .evaluate import Edge, Trace
 from .names import plain
 
@@ -104,11 +104,6 @@ def _d(trace: Trace, top: str, bottom: str) -> str:
     return f"∂{_name(trace, top)}/∂{_name(trace, bottom)}"
 
 
-def _num(v) -> str:
-    text = fmt_value(v)
-    return f"({text})" if text.startswith("-") else text
-
-
 def story(trace: Trace) -> Story:
     """The steps of forward and backward propagation for a single (unbatched) trace.
 
@@ -145,7 +140,7 @@ def story(trace: Trace) -> Story:
             total = fmt_value(trace.grad(n))
             if len(terms) > 1:
                 text = f"{_d(trace, loss, n)} = " + " + ".join(
-                    _num(e.contribution) for e in terms) + f" = {total}"
+                    fmt_operand(e.contribution) for e in terms) + f" = {total}"
             else:
                 text = f"{_d(trace, loss, n)} = {total}"
             steps.append(Step("grad", n, None, text, terms))
@@ -156,7 +151,8 @@ def story(trace: Trace) -> Story:
                 continue
             local = e.local
             if local.ndim == 0:
-                rhs = f"{_num(e.upstream)} · {_num(local)} = {fmt_value(e.contribution)}"
+                rhs = (f"{fmt_operand(e.upstream)} · {fmt_operand(local)} = "
+                       f"{fmt_value(e.contribution)}")
             else:
                 rhs = fmt_value(e.contribution)
             text = (f"{_d(trace, loss, e.src)} += {_d(trace, loss, n)} · {_d(trace, n, e.src)}"

@@ -87,9 +87,8 @@ class VideoOptions:
 
 
 # --------------------------------------------------------------------------- layout
-def graphviz_positions(model: Model) -> tuple[dict[str, tuple[float, float, float]],
-                                                dict[str, tuple[float, float]], tuple]:
-    """Node centres and half-widths, and edge label points, from ``dot -Tjson`` (points)."""
+def graphviz_positions(model: Model) -> tuple[dict[str, tuple[float, float, float]], tuple]:
+    """Node centres and half-widths, and the bounding box, from ``dot -Tjson`` (points)."""
     data = json.loads(run_dot(model_to_dot(model), "json"))
     bb = tuple(float(v) for v in data["bb"].split(","))
     nodes = {}
@@ -97,11 +96,7 @@ def graphviz_positions(model: Model) -> tuple[dict[str, tuple[float, float, floa
         if "pos" in o:
             x, y = (float(v) for v in o["pos"].split(","))
             nodes[o["name"]] = (x, y, float(o.get("width", 0.5)) * 36.0)
-    labels = {}
-    for i, e in enumerate(data.get("edges", [])):
-        if "lp" in e:
-            labels[i] = tuple(float(v) for v in e["lp"].split(","))
-    return nodes, labels, bb
+    return nodes, bb
 
 
 # ----------------------------------------------------------------------------- scenes
@@ -148,7 +143,7 @@ def _make_backprop_scene():
             self.camera.background_color = theme.bg
             trace = evaluate(graph)
             model = layout_model(trace, Options(show="all", theme=v.theme, fold=v.fold))
-            pos, _, bb = graphviz_positions(model)
+            pos, bb = graphviz_positions(model)
             width, height = max(bb[2], 1.0), max(bb[3], 1.0)
             s = min(13.0 / width, 5.4 / height)
             cx, cy = bb[2] / 2, bb[3] / 2
