@@ -37,8 +37,9 @@ LEAF_KINDS = ("input", "param", "target", "const")
 GRAD_KINDS = ("input", "param")  # leaves that get a gradient
 
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
-_PRETTY = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@"}
-_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "neg": 3, "pow": 4}
+_PRETTY = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@",
+           "dot": "·"}  # on display, dot(a, b) reads a · b
+_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "dot": 2, "neg": 3, "pow": 4}
 
 
 def natural_key(name: str) -> tuple:
@@ -77,7 +78,7 @@ def describe(op: Op, args: list[str], params: Mapping[str, float],
     """
     from ._format import fmt
 
-    if op.name in _INFIX:
+    if op.name in (_PRETTY if pretty else _INFIX):
         return f" {(_PRETTY if pretty else _INFIX)[op.name]} ".join(args)
     if op.name == "neg":
         return f"{'−' if pretty else '-'}{args[0]}"
@@ -180,13 +181,14 @@ class Graph:
             else:
                 text = show(u) if show else u
             uop = self.op(u)
-            if gen and uop and op.name in _PREC and uop.name in _PREC:
+            prec = _PREC if pretty else {k: v for k, v in _PREC.items() if k != "dot"}
+            if gen and uop and op.name in prec and uop.name in prec:
                 # a right operand (or pow's left one) needs brackets at equal precedence
                 tight = (i == 1) != (op.name == "pow")
-                pu, po = _PREC[uop.name], _PREC[op.name]
+                pu, po = prec[uop.name], prec[op.name]
                 if pu < po or (tight and pu == po):
                     text = f"({text})"
-            elif op.name in _PREC and text[:1] in "-−" and (i > 0 or op.name == "pow"):
+            elif op.name in prec and text[:1] in "-−" and (i > 0 or op.name == "pow"):
                 text = f"({text})"
             args.append(text)
         return describe(op, args, self.nx.nodes[node].get("params", {}), pretty)

@@ -56,8 +56,8 @@ def test_kink_sentences_for_min_max_and_leaky():
     assert "H₅ = max(H₄, H₁) takes H₄ since 2 > 1.5, so ∂H₅/∂H₄ = 1 and ∂H₅/∂H₁ = 0." in md
     assert "H₃ = min(X₁, H₁) takes H₁ since 1.5 < 2, so ∂H₃/∂H₁ = 1 and ∂H₃/∂X₁ = 0." in md
     mlp = to_markdown(solution(evaluate(example("mlp"))))
-    assert "with W₁ @ X + B₁ = -2 < 0, so the slope is 0.1." in mlp
-    assert "with W₂ @ X + B₂ = 2 ≥ 0, so the slope is 1." in mlp
+    assert "with W₁ · X + B₁ = -2 < 0, so the slope is 0.1." in mlp
+    assert "with W₂ · X + B₂ = 2 ≥ 0, so the slope is 1." in mlp
     tie = to_markdown(solution(evaluate(example("interesting"), X1=3)))  # H1 = 3 too
     assert "min(X₁, H₁) is a tie (3 = 3), so the gradient splits ½/½" in tie
 
