@@ -40,9 +40,9 @@ from _bench import (
 )
 
 import gradviz
-from gradviz.dot import model_to_dot, to_dot
-from gradviz.figure import Options, layout_model
-from gradviz.render import render, run_dot
+from gradviz.views.dot import model_to_dot, to_dot
+from gradviz.views.figure import Options, layout_model
+from gradviz.views.render import render, run_dot
 
 sys.setrecursionlimit(100_000)  # micrograd's recursive trace on deep graphs
 

@@ -39,7 +39,7 @@ def _per_video_second(s: float) -> str:
 
 
 def render_gradviz(name: str, quality: str, media: Path, out: Path) -> tuple[float, dict]:
-    import gradviz.video as gv
+    import gradviz.views.video as gv
 
     t0 = time.perf_counter()
     gv.render_scene(gv.BackpropScene, out, quality=quality, media_dir=media, progress=False,
@@ -67,7 +67,7 @@ def _check(info: dict, quality: str, who: str) -> None:
 
 
 def run(quick: bool, high: bool = False) -> None:
-    import gradviz.video as gv
+    import gradviz.views.video as gv
 
     gv.require_manim()
     _ = gv.BackpropScene  # builds the scene class (imports manim) before any timing

@@ -9,7 +9,7 @@ value, gradient and chain-rule product from the trace.
 ('0.3775', '-1.452')
 """
 
-from ._errors import (
+from gradviz.core.errors import (
     EvalError,
     GradvizError,
     GraphError,
@@ -17,16 +17,16 @@ from ._errors import (
     ParseError,
     ShapeError,
 )
-from ._format import canonical, fmt, fmt_value
-from .dot import to_dot
-from .evaluate import Edge, GradCheck, Trace, evaluate, gradcheck, sgd_step
-from .graph import Builder, Graph, Var
-from .library import example, examples, mlp, resolve
-from .ops import ACTIVATIONS, LOSSES, OPS, Op
-from .parse import load, parse
-from .render import render
-from .spec import to_json
-from .story import story
+from gradviz.core.evaluate import Edge, GradCheck, Trace, evaluate, gradcheck, sgd_step
+from gradviz.core.format import canonical, fmt, fmt_value
+from gradviz.core.graph import Builder, Graph, Var
+from gradviz.core.library import example, examples, mlp, resolve
+from gradviz.core.ops import ACTIVATIONS, LOSSES, OPS, Op
+from gradviz.core.parse import load, parse
+from gradviz.views.dot import to_dot
+from gradviz.views.render import render
+from gradviz.views.spec import to_json
+from gradviz.views.story import story
 
 __version__ = "0.1.0"
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._errors import GradvizError
+from gradviz.core.errors import GradvizError
 
 EPILOG = """examples:
   gradviz list
@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Computational graphs that teach backpropagation: evaluate graph files "
                     "and the built-in course examples, forward and backward, in float64.",
         epilog=EPILOG)
-    from . import __version__
+    from gradviz import __version__
 
     p.add_argument("--version", action="version", version=f"gradviz {__version__}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
@@ -281,7 +281,7 @@ def _quality_option(s: argparse.ArgumentParser) -> None:
 
 
 def _list(args) -> int:
-    from .library import example, examples
+    from gradviz.core.library import example, examples
 
     for name in examples():
         g = example(name)
@@ -291,16 +291,16 @@ def _list(args) -> int:
 
 
 def _ops(args) -> int:
-    from .reference import op_table
+    from gradviz.views.optable import op_table
 
     print(op_table(markdown=args.markdown))
     return 0
 
 
 def _eval(args) -> int:
-    from ._format import canonical, fmt_value
-    from .evaluate import evaluate
-    from .library import resolve
+    from gradviz.core.evaluate import evaluate
+    from gradviz.core.format import canonical, fmt_value
+    from gradviz.core.library import resolve
 
     graph = resolve(args.graph)
     trace = evaluate(graph, _overrides(args.set))
@@ -326,7 +326,7 @@ def _eval(args) -> int:
 
 
 def _overrides(items: list[str]) -> dict:
-    from .parse import parse_value
+    from gradviz.core.parse import parse_value
 
     out = {}
     for item in items:
@@ -338,8 +338,8 @@ def _overrides(items: list[str]) -> dict:
 
 
 def _render(args) -> int:
-    from .figure import Options
-    from .library import resolve
+    from gradviz.core.library import resolve
+    from gradviz.views.figure import Options
 
     if not args.output and not args.frames:
         raise GradvizError("say where to draw: -o OUT (.svg .png .pdf .dot .json) and/or "
@@ -352,16 +352,16 @@ def _render(args) -> int:
     needs_trace = args.frames or args.show != "blank" or overrides
     obj = graph
     if needs_trace:
-        from .evaluate import evaluate
+        from gradviz.core.evaluate import evaluate
 
         obj = evaluate(graph, overrides)
     if args.output:
-        from .render import render
+        from gradviz.views.render import render
 
         path = render(obj, args.output, opts, dpi=args.dpi)
         print(f"wrote {path}")
     if args.frames:
-        from .frames import write_frames
+        from gradviz.views.frames import write_frames
 
         paths = write_frames(obj, args.frames, opts)
         print(f"wrote {len(paths)} frames and {Path(args.frames) / 'index.html'}")
@@ -369,14 +369,14 @@ def _render(args) -> int:
 
 
 def _animate(args) -> int:
-    from .library import resolve
-    from .video import BackpropScene, VideoOptions, render_scene
+    from gradviz.core.library import resolve
+    from gradviz.views.video import BackpropScene, VideoOptions, render_scene
 
     graph = resolve(args.graph)
     if args.focus and args.focus not in graph.nx:
         raise GradvizError(f"--focus {args.focus!r}: no such node")
     if args.tex:
-        from .video import require_tex
+        from gradviz.views.video import require_tex
 
         require_tex()
     video = VideoOptions(theme=args.theme, tex=args.tex, seconds_per_step=args.seconds_per_step,
@@ -388,8 +388,8 @@ def _animate(args) -> int:
 
 
 def _plot(args) -> int:
-    from .ops import ACTIVATIONS
-    from .video import ActivationScene, CompareDerivativesScene, render_scene
+    from gradviz.core.ops import ACTIVATIONS
+    from gradviz.views.video import ActivationScene, CompareDerivativesScene, render_scene
 
     for a in args.activations:
         if a not in ACTIVATIONS:
@@ -406,7 +406,7 @@ def _plot(args) -> int:
         out = render_scene(CompareDerivativesScene, args.output, args.quality,
                            activations=args.activations, theme=args.theme)
     else:
-        from .ops import OPS
+        from gradviz.core.ops import OPS
 
         allowed = OPS[args.activations[0]].param_defaults()
         unknown = sorted(set(params) - set(allowed))
@@ -421,9 +421,9 @@ def _plot(args) -> int:
 
 
 def _solve(args) -> int:
-    from .evaluate import evaluate
-    from .library import resolve
-    from .solve import write_solution
+    from gradviz.core.evaluate import evaluate
+    from gradviz.core.library import resolve
+    from gradviz.views.solve import write_solution
 
     out = Path(args.output) if args.output else None
     fmt = args.format or (out.suffix.lstrip(".").lower() if out and out.suffix else "md")
@@ -438,9 +438,9 @@ def _solve(args) -> int:
 
 
 def _check(args) -> int:
-    from .check import check, load_answers
-    from .evaluate import evaluate
-    from .library import resolve
+    from gradviz.core.evaluate import evaluate
+    from gradviz.core.library import resolve
+    from gradviz.teaching.check import check, load_answers
 
     trace = evaluate(resolve(args.graph), _overrides(args.set))
     report = check(trace, load_answers(args.answers), rtol=args.rtol, atol=args.atol)
@@ -449,8 +449,8 @@ def _check(args) -> int:
 
 
 def _generate(args) -> int:
-    from .generate import Rules, variants, write_variant
-    from .library import resolve
+    from gradviz.core.library import resolve
+    from gradviz.teaching.generate import Rules, variants, write_variant
 
     rules = Rules(low=args.range[0], high=args.range[1], step=args.step, margin=args.margin)
     out = Path(args.output)
@@ -461,7 +461,7 @@ def _generate(args) -> int:
 
 
 def _mlp(args) -> int:
-    from .library import mlp
+    from gradviz.core.library import mlp
 
     g = mlp(args.sizes, activation=args.activation, output=args.output, loss=args.loss,
             granularity=args.granularity, seed=args.seed)
@@ -470,7 +470,7 @@ def _mlp(args) -> int:
 
 
 def _gallery(args) -> int:
-    from .gallery import build_gallery
+    from gradviz.gallery import build_gallery
 
     return build_gallery(Path(args.output), only=args.only, video=not args.no_video,
                          quality=args.quality, jobs=args.jobs)

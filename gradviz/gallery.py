@@ -23,14 +23,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._errors import GradvizError
-from ._format import fmt_value
-from ._io import write_if_changed
-from .answers import asked
-from .evaluate import evaluate
-from .graph import Graph
-from .library import example, example_text, examples
-from .names import plain
+from gradviz.core.errors import GradvizError
+from gradviz.core.evaluate import evaluate
+from gradviz.core.files import write_if_changed
+from gradviz.core.format import fmt_value
+from gradviz.core.graph import Graph
+from gradviz.core.library import example, example_text, examples
+from gradviz.core.names import plain
+from gradviz.views.answers import asked
 
 __all__ = ["build_gallery", "Task", "plan", "fan_out_node"]
 
@@ -63,7 +63,7 @@ def fan_out_node(graph: Graph) -> str | None:
 
 def plan(only: list[str] | None, video: bool, quality: str) -> list[Task]:
     """Every task of a gallery build."""
-    from .ops import ACTIVATIONS
+    from gradviz.core.ops import ACTIVATIONS
 
     names = [n for n in examples() if not only or n in only]
     tasks = [Task(k, n) for n in names for k in ("figures", "solution")]
@@ -77,7 +77,7 @@ def plan(only: list[str] | None, video: bool, quality: str) -> list[Task]:
 
 
 def _key(task: Task) -> str:
-    from . import __version__
+    from gradviz import __version__
 
     graph = example_text(task.name) if task.name in examples() else ""
     return hashlib.sha256(json.dumps([__version__, task.kind, task.name, task.quality,
@@ -86,8 +86,8 @@ def _key(task: Task) -> str:
 
 def _run(task: Task, out: Path) -> list[str]:
     """Build one task into ``out`` (runs in a worker process); returns the files written."""
-    from .figure import Options
-    from .render import render
+    from gradviz.views.figure import Options
+    from gradviz.views.render import render
 
     folder = out / task.name
     if task.kind == "figures":
@@ -101,13 +101,13 @@ def _run(task: Task, out: Path) -> list[str]:
             files.append(render(trace, folder / "paths.svg", Options(show="grads",
                                                                    highlight=hub)))
         if trace.graph.nx.number_of_nodes() <= Options().fold_limit:
-            from .frames import write_frames
+            from gradviz.views.frames import write_frames
 
             files += write_frames(trace, folder / "frames")
         write_if_changed(folder / "graph.grad", example_text(task.name))
         return [str(f) for f in files]
     if task.kind == "solution":
-        from .solve import write_solution
+        from gradviz.views.solve import write_solution
 
         trace = evaluate(example(task.name))
         for fmt in ("html", "md", "tex"):
@@ -116,14 +116,14 @@ def _run(task: Task, out: Path) -> list[str]:
         return [str(folder / f) for f in ("solution.html", "solution.md", "solution.tex",
                                           "values.md")]
     if task.kind == "video":
-        from .video import BackpropScene, render_scene
+        from gradviz.views.video import BackpropScene, render_scene
 
         mp4 = render_scene(BackpropScene, folder / "backprop.mp4", task.quality,
                            progress=False, graph=task.name)
         _poster(mp4, folder / "poster.png")
         return [str(mp4), str(folder / "poster.png"), str(folder / "backprop.vtt")]
     if task.kind in ("activation", "compare"):
-        from .video import ActivationScene, CompareDerivativesScene, render_scene
+        from gradviz.views.video import ActivationScene, CompareDerivativesScene, render_scene
 
         folder = out / "activations"
         kw = ({"activation": task.name} if task.kind == "activation"
@@ -138,7 +138,7 @@ def _run(task: Task, out: Path) -> list[str]:
                                           progress=False, **kw)))
         return files
     if task.kind == "variant":
-        from .generate import variants, write_variant
+        from gradviz.teaching.generate import variants, write_variant
 
         (g,) = variants(example(VARIANT[0]), VARIANT[1], 1)
         return [str(p) for p in write_variant(g, out / "variant")]
@@ -184,7 +184,7 @@ def build_gallery(out: Path, only: list[str] | None = None, video: bool = True,
     if unknown:
         raise GradvizError(f"no built-in example {', '.join(unknown)}; see `gradviz list`")
     if video:
-        from .video import require_manim
+        from gradviz.views.video import require_manim
 
         require_manim()
     out.mkdir(parents=True, exist_ok=True)
@@ -315,7 +315,7 @@ def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video
 
 
 def _index_page(out: Path, names: list[str], video: bool) -> str:
-    from .ops import ACTIVATIONS
+    from gradviz.core.ops import ACTIVATIONS
 
     e = html.escape
     cards = []

@@ -9,7 +9,7 @@ backward edge by edge with the chain rule, the sums where paths meet, the answer
 """
 
 from gradviz import examples
-from gradviz.video import BackpropScene
+from gradviz.views.video import BackpropScene
 
 
 def _class_name(example: str) -> str:

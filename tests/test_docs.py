@@ -9,7 +9,7 @@ import pytest
 
 import gradviz
 from gradviz.cli import _parser, main
-from gradviz.reference import op_table
+from gradviz.views.optable import op_table
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 

@@ -13,11 +13,11 @@ import pytest
 
 import gradviz
 from gradviz import Builder, evaluate, example, examples
-from gradviz.dot import to_dot
-from gradviz.figure import SHOWS, STYLES, Options, layout_model
-from gradviz.frames import frame_dots, write_frames
-from gradviz.render import render, run_dot
-from gradviz.spec import to_json, to_spec
+from gradviz.views.dot import to_dot
+from gradviz.views.figure import SHOWS, STYLES, Options, layout_model
+from gradviz.views.frames import frame_dots, write_frames
+from gradviz.views.render import render, run_dot
+from gradviz.views.spec import to_json, to_spec
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -155,7 +155,7 @@ def test_unknown_extension(tmp_path):
 def test_frames_tell_the_story(tmp_path):
     trace = evaluate(example("xyz"))
     paths = write_frames(trace, tmp_path)
-    from gradviz.story import story
+    from gradviz.views.story import story
 
     assert len(paths) == len(story(trace)) + 1
     page = (tmp_path / "index.html").read_text()
@@ -237,7 +237,8 @@ def test_insertion_order_does_not_change_dot_or_json():
 
 
 def test_hash_seed_does_not_change_dot_or_json(tmp_path):
-    code = ("import gradviz, sys; from gradviz.dot import to_dot; from gradviz.spec import to_json;"
+    code = ("import gradviz, sys; from gradviz.views.dot import to_dot; "
+            "from gradviz.views.spec import to_json;"
             "t = gradviz.evaluate(gradviz.example('interesting'));"
             "sys.stdout.write(to_dot(t) + to_json(t, highlight='H1'))")
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,

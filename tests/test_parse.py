@@ -23,7 +23,7 @@ from gradviz import (
     mlp,
     parse,
 )
-from gradviz.parse import parse_value
+from gradviz.core.parse import parse_value
 
 FAST = 2.0  # seconds: every bad input is rejected well within this
 

@@ -11,11 +11,11 @@ import pytest
 
 import gradviz
 from gradviz import evaluate, example, examples, fmt_value
-from gradviz.answers import asked
-from gradviz.check import agrees, check, match_quantity, read_answers
 from gradviz.cli import main
-from gradviz.generate import Rules, quality, variants, write_variant
-from gradviz.solve import named_chain, solution, to_json, to_latex, to_markdown
+from gradviz.teaching.check import agrees, check, match_quantity, read_answers
+from gradviz.teaching.generate import Rules, quality, variants, write_variant
+from gradviz.views.answers import asked
+from gradviz.views.solve import named_chain, solution, to_json, to_latex, to_markdown
 
 
 # ---------------------------------------------------------------------- solutions
@@ -79,7 +79,7 @@ def test_latex_compiles_with_pdflatex(tmp_path):
     pdflatex = shutil.which("pdflatex")
     assert pdflatex, "./run.sh installs texlive-latex-base"
     for name in ("interesting", "mlp", "softmax_classifier"):
-        from gradviz.solve import write_solution
+        from gradviz.views.solve import write_solution
 
         out = tmp_path / name / f"{name}.tex"
         write_solution(evaluate(example(name)), "tex", out)

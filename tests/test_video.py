@@ -22,9 +22,9 @@ from gradviz import (
     evaluate,
     example,
     examples,
-    video,  # noqa: E402  (manim itself is imported on first scene use)
 )
-from gradviz.story import story
+from gradviz.views import video  # manim itself is imported on first scene use
+from gradviz.views.story import story
 
 CONTROL = Path(__file__).parent / "control"
 SIZE, FPS = (160, 90), 5
@@ -118,7 +118,7 @@ def test_compare_scene_and_still(tmp_path):
 
 
 def test_plot_derivative_is_exact_not_numerical():
-    from gradviz.ops import OPS
+    from gradviz.core.ops import OPS
 
     for name in ACTIVATIONS:
         x, f, df = video.activation_samples(name, -3, 3, 61)

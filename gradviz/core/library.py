@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ._errors import GradvizError
-from ._format import fmt
-from .graph import Graph
-from .ops import ACTIVATIONS, LOSSES
-from .parse import load, parse
+from gradviz.core.errors import GradvizError
+from gradviz.core.format import fmt
+from gradviz.core.graph import Graph
+from gradviz.core.ops import ACTIVATIONS, LOSSES
+from gradviz.core.parse import load, parse
 
 __all__ = ["examples", "example", "resolve", "mlp"]
 

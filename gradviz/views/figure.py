@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from ._errors import GradvizError
-from ._format import DEFAULT_DIGITS, fmt_compact
-from .evaluate import Trace, evaluate
-from .graph import LEAF_KINDS, Graph
-from .story import State
+from gradviz.core.errors import GradvizError
+from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.format import DEFAULT_DIGITS, fmt_compact
+from gradviz.core.graph import LEAF_KINDS, Graph
+from gradviz.views.story import State
 
 __all__ = ["Theme", "THEMES", "Options", "NodeView", "EdgeView", "Model", "layout_model",
            "SHOWS", "STYLES"]
@@ -151,7 +151,7 @@ def path_to_loss(graph: Graph, node: str) -> tuple[set[str], set[tuple[str, str,
 def layout_model(obj: Trace | Graph, options: Options | None = None,
                  state: State | None = None) -> Model:
     """Decide every label and emphasis of a figure of ``obj`` (a Graph or a Trace)."""
-    from . import names
+    from gradviz.core import names
 
     opts = options or Options()
     graph, trace = _trace_of(obj, opts.show)
@@ -160,7 +160,7 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
     theme = THEMES[opts.theme]
     n_nodes = graph.nx.number_of_nodes()
     if opts.fold == "always" or (opts.fold == "auto" and n_nodes > opts.fold_limit):
-        from .fold import folded_model
+        from gradviz.views.fold import folded_model
 
         return folded_model(graph, trace, opts, theme)
     ids = {n: f"n{i}" for i, n in enumerate(graph.order)}

@@ -27,9 +27,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ._errors import GraphError
-from ._format import DEFAULT_DIGITS, fmt_value
-from .ops import OPS, Op
+from gradviz.core.errors import GraphError
+from gradviz.core.format import DEFAULT_DIGITS, fmt_value
+from gradviz.core.ops import OPS, Op
 
 __all__ = ["Graph", "Builder", "Var", "LEAF_KINDS", "describe", "natural_key"]
 
@@ -76,7 +76,7 @@ def describe(op: Op, args: list[str], params: Mapping[str, float],
     ``args`` are the operand texts (names, or the expressions of unnamed operands);
     ``pretty`` uses display symbols (``a · b``, ``a − b``) instead of graph-file ones.
     """
-    from ._format import fmt
+    from gradviz.core.format import fmt
 
     if op.name in (_PRETTY if pretty else _INFIX):
         return f" {(_PRETTY if pretty else _INFIX)[op.name]} ".join(args)
@@ -195,9 +195,9 @@ class Graph:
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a graph as its blank (problem) figure."""
-        from ._errors import GradvizError
-        from .dot import to_dot
-        from .render import run_dot
+        from gradviz.core.errors import GradvizError
+        from gradviz.views.dot import to_dot
+        from gradviz.views.render import run_dot
 
         try:
             return run_dot(to_dot(self, show="blank"), "svg").decode("utf-8")

@@ -9,8 +9,8 @@ Every label is an HTML-like label built from escaped text.
 
 from __future__ import annotations
 
-from .figure import EdgeView, Model, NodeView, Options, Theme, layout_model
-from .names import escape
+from gradviz.core.names import escape
+from gradviz.views.figure import EdgeView, Model, NodeView, Options, Theme, layout_model
 
 __all__ = ["to_dot", "model_to_dot"]
 

@@ -14,13 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-from ._errors import GradvizError
-from ._io import write_if_changed
-from .dot import model_to_dot
-from .evaluate import Trace
-from .figure import Options, layout_model
-from .render import run_dot
-from .story import story
+from gradviz.core.errors import GradvizError
+from gradviz.core.evaluate import Trace
+from gradviz.core.files import write_if_changed
+from gradviz.views.dot import model_to_dot
+from gradviz.views.figure import Options, layout_model
+from gradviz.views.render import run_dot
+from gradviz.views.story import story
 
 __all__ = ["write_frames", "frame_dots"]
 

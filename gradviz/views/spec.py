@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from ._format import canonical
-from .figure import Model, Options, layout_model
+from gradviz.core.format import canonical
+from gradviz.views.figure import Model, Options, layout_model
 
 __all__ = ["to_spec", "to_json", "model_to_spec"]
 

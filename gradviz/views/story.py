@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._format import fmt_operand, fmt_value
-from .evaluate import Edge, Trace
-from .names import plain
+from gradviz.core.evaluate import Edge, Trace
+from gradviz.core.format import fmt_operand, fmt_value
+from gradviz.core.names import plain
 
 __all__ = ["Step", "Story", "story", "State"]
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._format import fmt
-from .evaluate import Trace
-from .names import plain
+from gradviz.core.evaluate import Trace
+from gradviz.core.format import fmt
+from gradviz.core.names import plain
 
 __all__ = ["branch_sentence", "KINKED"]
 

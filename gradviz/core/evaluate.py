@@ -25,9 +25,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._errors import EvalError, GradvizError, ShapeError
-from .graph import GRAD_KINDS, LEAF_KINDS, Graph, leaf_value
-from .ops import Op
+from gradviz.core.errors import EvalError, GradvizError, ShapeError
+from gradviz.core.graph import GRAD_KINDS, LEAF_KINDS, Graph, leaf_value
+from gradviz.core.ops import Op
 
 __all__ = ["evaluate", "Trace", "Edge", "gradcheck", "GradCheck", "sgd_step", "compile_graph"]
 
@@ -528,8 +528,8 @@ class Trace:
         """Jupyter shows a trace as its figure with values and gradients."""
         if self.batch is not None:
             return None
-        from .dot import to_dot
-        from .render import run_dot
+        from gradviz.views.dot import to_dot
+        from gradviz.views.render import run_dot
 
         try:
             return run_dot(to_dot(self), "svg").decode("utf-8")

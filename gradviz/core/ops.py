@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import EvalError
+from gradviz.core.errors import EvalError
 
 __all__ = ["Op", "OPS", "ACTIVATIONS", "LOSSES", "op"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .evaluate import Trace
+from gradviz.core.evaluate import Trace
 
 __all__ = ["asked", "quantity_label"]
 

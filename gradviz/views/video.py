@@ -21,14 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._errors import GradvizError, MissingDependencyError
-from .dot import model_to_dot
-from .evaluate import Trace, evaluate
-from .figure import THEMES, Model, Options, layout_model, path_to_loss
-from .graph import Graph
-from .names import plain, tex
-from .render import run_dot
-from .story import Story, story
+from gradviz.core.errors import GradvizError, MissingDependencyError
+from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.graph import Graph
+from gradviz.core.names import plain, tex
+from gradviz.views.dot import model_to_dot
+from gradviz.views.figure import THEMES, Model, Options, layout_model, path_to_loss
+from gradviz.views.render import run_dot
+from gradviz.views.story import Story, story
 
 __all__ = ["require_manim", "VideoOptions", "BackpropScene", "ActivationScene",  # noqa: F822
            "CompareDerivativesScene", "render_scene", "QUALITIES", "activation_samples"]
@@ -134,7 +134,7 @@ def _make_backprop_scene():
             return cap.to_edge(m.DOWN, buff=0.35)
 
         def construct(self):
-            from .library import resolve
+            from gradviz.core.library import resolve
 
             self.caption_log: list[tuple[float, str]] = []
             graph = self.graph if isinstance(self.graph, Graph) else resolve(self.graph)
@@ -297,7 +297,7 @@ def _make_backprop_scene():
             def d(a, b):
                 return rf"\frac{{\partial {_tex_name(trace, a)}}}{{\partial {_tex_name(trace, b)}}}"
 
-            from ._format import fmt_value
+            from gradviz.core.format import fmt_value
 
             body = rf"{d(loss, src)} \mathrel{{+}}= {d(loss, dst)} \cdot {d(dst, src)}"
             if np.ndim(edge.local) == 0:
@@ -308,7 +308,7 @@ def _make_backprop_scene():
         def _grad_tex(self, trace: Trace, step) -> str | None:
             if not self.video.tex or np.ndim(trace.grad(step.node)) != 0:
                 return None
-            from ._format import fmt_value
+            from gradviz.core.format import fmt_value
 
             return (rf"\frac{{\partial {_tex_name(trace, trace.loss)}}}"
                     rf"{{\partial {_tex_name(trace, step.node)}}} = "
@@ -317,8 +317,8 @@ def _make_backprop_scene():
                        else ("1" if step.kind == "seed" else "")))
 
         def _answer_table(self, trace: Trace, font):
-            from ._format import fmt_compact
-            from .answers import asked
+            from gradviz.core.format import fmt_compact
+            from gradviz.views.answers import asked
 
             rows = asked(trace)
             theme = self.theme
@@ -387,8 +387,8 @@ def activation_samples(name: str, lo: float = -4.0, hi: float = 4.0, n: int = 40
     >>> f.tolist(), df.tolist()
     ([0.0, 0.0, 0.0, 0.5, 1.0], [0.0, 0.0, 0.0, 1.0, 1.0])
     """
-    from .graph import Builder
-    from .ops import ACTIVATIONS
+    from gradviz.core.graph import Builder
+    from gradviz.core.ops import ACTIVATIONS
 
     if name not in ACTIVATIONS:
         raise GradvizError(f"unknown activation {name!r}; choose from {', '.join(ACTIVATIONS)}")
@@ -402,7 +402,7 @@ def activation_samples(name: str, lo: float = -4.0, hi: float = 4.0, n: int = 40
 
 def _pieces(name: str, xs: np.ndarray, **params) -> list[np.ndarray]:
     """Split the domain at the op's kinks, so a jump in f' is drawn as a jump."""
-    from .ops import OPS
+    from gradviz.core.ops import OPS
 
     cuts = [k for k in OPS[name].kinks if xs[0] < k < xs[-1]]
     edges = [-np.inf] + cuts + [np.inf]
@@ -438,7 +438,7 @@ def _make_activation_scene():
             super().__init__(**kw)
 
         def construct(self):
-            from .ops import OPS
+            from gradviz.core.ops import OPS
 
             op = OPS[self.activation]
             t = THEMES[self.theme]
@@ -512,7 +512,7 @@ def _make_activation_scene():
 
             def readout():
                 f, d = sample(x0.get_value())
-                from ._format import fmt
+                from gradviz.core.format import fmt
 
                 return m.Text(f"x = {fmt(x0.get_value(), 3)}   f = {fmt(f, 3)}   "
                               f"f′ = {fmt(d, 3)}", font_size=22, font=FONT,
@@ -695,13 +695,13 @@ def _cache_key(scene_cls, ext, quality, pixel_size, frame_rate, scene_kw) -> str
     """
     import hashlib
 
-    from . import __version__
+    from gradviz import __version__
 
     def norm(v):
         if isinstance(v, Graph):
             return v.to_text()
         if isinstance(v, str):
-            from .library import example_text, examples
+            from gradviz.core.library import example_text, examples
 
             return example_text(v) if v in examples() else v
         return repr(v)

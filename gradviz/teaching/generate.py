@@ -15,12 +15,12 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from ._errors import GradvizError
-from ._io import write_if_changed
-from .answers import asked
-from .evaluate import Trace, evaluate
-from .graph import Graph
-from .parse import parse
+from gradviz.core.errors import GradvizError
+from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.files import write_if_changed
+from gradviz.core.graph import Graph
+from gradviz.core.parse import parse
+from gradviz.views.answers import asked
 
 __all__ = ["Rules", "variants", "quality", "write_variant"]
 
@@ -145,10 +145,10 @@ def _with_values(graph: Graph, values: dict[str, np.ndarray], name: str, seed: i
 
 def write_variant(graph: Graph, folder: Path) -> list[Path]:
     """Write a variant's problem sheet and answer key (with figures and graph file)."""
-    from ._format import fmt_value
-    from .names import plain
-    from .render import render
-    from .solve import solution, to_markdown
+    from gradviz.core.format import fmt_value
+    from gradviz.core.names import plain
+    from gradviz.views.render import render
+    from gradviz.views.solve import solution, to_markdown
 
     folder.mkdir(parents=True, exist_ok=True)
     trace = evaluate(graph)

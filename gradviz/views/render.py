@@ -7,11 +7,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ._errors import GradvizError, MissingDependencyError
-from ._io import write_if_changed
-from .dot import model_to_dot
-from .figure import Options, layout_model
-from .spec import model_to_spec
+from gradviz.core.errors import GradvizError, MissingDependencyError
+from gradviz.core.files import write_if_changed
+from gradviz.views.dot import model_to_dot
+from gradviz.views.figure import Options, layout_model
+from gradviz.views.spec import model_to_spec
 
 __all__ = ["render", "run_dot", "FORMATS", "DOT_TIMEOUT"]
 

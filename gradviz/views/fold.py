@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .evaluate import Trace
-from .figure import EdgeView, Model, NodeView, Options, Theme
-from .graph import LEAF_KINDS, Graph
-from .names import escape, plain
+from gradviz.core.evaluate import Trace
+from gradviz.core.graph import LEAF_KINDS, Graph
+from gradviz.core.names import escape, plain
+from gradviz.views.figure import EdgeView, Model, NodeView, Options, Theme
 
 __all__ = ["folded_model", "groups"]
 

@@ -19,15 +19,15 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from ._errors import GradvizError
-from ._format import canonical, fmt_compact, fmt_operand, fmt_value
-from ._io import write_if_changed
-from .answers import asked
-from .branches import KINKED, branch_sentence
-from .evaluate import Trace, evaluate
-from .graph import Graph
-from .names import plain, tex
-from .story import story
+from gradviz.core.errors import GradvizError
+from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.files import write_if_changed
+from gradviz.core.format import canonical, fmt_compact, fmt_operand, fmt_value
+from gradviz.core.graph import Graph
+from gradviz.core.names import plain, tex
+from gradviz.views.answers import asked
+from gradviz.views.branches import KINKED, branch_sentence
+from gradviz.views.story import story
 
 __all__ = ["Solution", "solution", "to_markdown", "to_latex", "to_html", "to_json",
            "write_solution", "named_chain"]
@@ -398,7 +398,7 @@ def write_solution(trace: Trace, fmt: str, out: Path | None, figures: bool = Tru
     s = solution(trace)
     figs = None
     if out is not None and figures and fmt != "json":
-        from .render import render
+        from gradviz.views.render import render
 
         folder = out.parent / f"{out.stem}_figures"
         ext = "pdf" if fmt == "tex" else "svg"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._format import fmt
-from .ops import OPS, Op
+from gradviz.core.format import fmt
+from gradviz.core.ops import OPS, Op
 
 __all__ = ["op_table"]
 

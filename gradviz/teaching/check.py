@@ -29,15 +29,15 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from ._errors import GradvizError
-from ._format import canonical, fmt_value
-from .answers import asked
-from .branches import KINKED
-from .evaluate import Trace, evaluate
-from .graph import Graph
-from .names import plain
-from .parse import parse_value
-from .solve import consumers
+from gradviz.core.errors import GradvizError
+from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.format import canonical, fmt_value
+from gradviz.core.graph import Graph
+from gradviz.core.names import plain
+from gradviz.core.parse import parse_value
+from gradviz.views.answers import asked
+from gradviz.views.branches import KINKED
+from gradviz.views.solve import consumers
 
 __all__ = ["read_answers", "match_quantity", "check", "Report", "Cell", "agrees"]
 

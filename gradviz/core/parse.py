@@ -29,9 +29,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from ._errors import GradvizError, GraphError, ParseError
-from .graph import LEAF_KINDS, Builder, Graph, Var, natural_key
-from .ops import OPS
+from gradviz.core.errors import GradvizError, GraphError, ParseError
+from gradviz.core.graph import LEAF_KINDS, Builder, Graph, Var, natural_key
+from gradviz.core.ops import OPS
 
 __all__ = ["parse", "load", "MAX_LINE", "MAX_DEPTH", "MAX_NESTING", "MAX_TERMS"]
 
@@ -84,7 +84,7 @@ def parse(text: str, source: str = "<string>", name: str = "") -> Graph:
     >>> parse("import os")
     Traceback (most recent call last):
     ...
-    gradviz._errors.ParseError: <string>:1:1: import statements are not allowed
+    gradviz.core.errors.ParseError: <string>:1:1: import statements are not allowed
     """
     try:
         return _Parser(text, source).run(name)

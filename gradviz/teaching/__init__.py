@@ -1,0 +1,1 @@
+"""Teaching tools built on the views: the answer checker and problem variants."""

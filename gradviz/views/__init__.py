@@ -1,0 +1,1 @@
+"""Views of an evaluated trace: story, figures, frames, videos, solutions."""
