@@ -1,0 +1,151 @@
+"""Activations (elementwise, one operand) and softmax.
+
+Conventions at kinks: ``relu'(0) = 0`` (PyTorch, JAX); ``leaky_relu'(0) = 1``, the
+course's ``f(x) = max(x, 0.1x)`` with ``f'(x) = 1`` for ``x >= 0``; ``elu'(0) = alpha``
+(PyTorch); ``hardtanh'`` is 0 at both clip points (PyTorch). Sigmoid is computed without
+overflow at ±1000, softmax and log-softmax by log-sum-exp.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradviz.core.ops import FUNCS, Op, Piece, register
+
+Array = np.ndarray
+SQRT_2_OVER_PI = float(np.sqrt(2.0 / np.pi))
+GELU_C = 0.044715
+
+
+def ndtr(x: Array) -> Array:
+    """The standard normal CDF Φ (scipy, imported on first use to keep start-up fast)."""
+    from scipy.special import ndtr as _ndtr
+
+    return np.asarray(_ndtr(x))
+
+
+def normal_pdf(x: Array) -> Array:
+    """The standard normal density φ."""
+    return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
+
+
+def sigmoid(x: Array) -> Array:
+    """Stable logistic sigmoid: no overflow, no warning, even at ±1000."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softmax(z: Array) -> Array:
+    """Softmax over the last axis, with the max subtracted (no overflow)."""
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def log_softmax(z: Array) -> Array:
+    """Log-softmax over the last axis, by log-sum-exp."""
+    m = z.max(axis=-1, keepdims=True)
+    return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
+
+
+def _gelu_tanh_parts(x: Array) -> tuple[Array, Array]:
+    u = SQRT_2_OVER_PI * (x + GELU_C * x**3)
+    return np.tanh(u), SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_C * x**2)
+
+
+def _gelu_tanh_deriv(x: Array) -> Array:
+    t, du = _gelu_tanh_parts(x)
+    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du
+
+
+def _silu_deriv(x: Array) -> Array:
+    s = sigmoid(x)
+    return s * (1.0 + x * (1.0 - s))
+
+
+FUNCS.update(sigmoid=sigmoid, tanh=np.tanh, Phi=ndtr, phi=normal_pdf, softmax=softmax,
+             log_softmax=log_softmax)
+
+
+def activation(name: str, symbol: str, forward: Callable[..., Array],
+               deriv: Callable[..., Array] | None = None, **kw: Any) -> Op:
+    """Register a unary elementwise activation; unless given, its VJP is
+    ``g · deriv(x)`` with ``deriv`` its exact derivative."""
+    vjp = kw.pop("vjp", None) or (lambda g, out, x, **p: (g * deriv(x, **p),))
+    return register(name=name, symbol=symbol, arity=1, args=("x",), kind="activation",
+                    broadcast=True, forward=forward, vjp=vjp, formula=f"{name}(x)", **kw)
+
+
+activation("sigmoid", "σ", sigmoid,
+           vjp=lambda g, out, x: (g * out * (1.0 - out),),
+           definition="1/(1 + exp(-x))", local=("out*(1 - out)",))
+activation("tanh", "tanh", np.tanh,
+           vjp=lambda g, out, x: (g * (1.0 - out * out),),
+           definition="(exp(x) - exp(-x))/(exp(x) + exp(-x))", local=("1 - out**2",))
+activation("relu", "ReLU", lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0) * 1.0,
+           definition="max(x, 0)",
+           pieces=(Piece("x > 0", ("1",), "passes {x} on"), Piece("x <= 0", ("0",), "is off")),
+           kink="relu'(0) = 0 (PyTorch, JAX).")
+activation("leaky_relu", "LReLU",
+           lambda x, slope=0.01: np.where(x >= 0, x, slope * x),
+           lambda x, slope=0.01: np.where(x >= 0, 1.0, slope),
+           params=(("slope", 0.01),), definition="max(x, slope*x)",
+           pieces=(Piece("x >= 0", ("1",), "passes {x} on"),
+                   Piece("x < 0", ("slope",), "scales {x} by {slope}")),
+           kink="leaky_relu'(0) = 1: the course's f(x) = max(x, 0.1x) with f'(x) = 1 for "
+                "x ≥ 0 (the seed problems say slope=0.1; PyTorch's default is 0.01).")
+activation("softplus", "softplus",
+           lambda x, beta=1.0: np.logaddexp(0.0, beta * x) / beta,
+           lambda x, beta=1.0: sigmoid(beta * x),
+           params=(("beta", 1.0),), definition="log(1 + exp(beta*x))/beta",
+           local=("sigmoid(beta*x)",))
+activation("gelu", "GELU", lambda x: x * ndtr(x),
+           lambda x: ndtr(x) + x * np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi),
+           definition="x*Phi(x)", local=("Phi(x) + x*phi(x)",))
+activation("gelu_tanh", "GELUₜ",
+           lambda x: 0.5 * x * (1.0 + _gelu_tanh_parts(x)[0]), _gelu_tanh_deriv,
+           definition="x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))/2",
+           local=("(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))/2 + x*(1 - tanh(sqrt(2/pi)*"
+                  "(x + 0.044715*x**3))**2)*sqrt(2/pi)*(1 + 0.134145*x**2)/2",))
+activation("elu", "ELU",
+           lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
+           lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))),
+           params=(("alpha", 1.0),),
+           pieces=(Piece("x > 0", ("1",), "passes {x} on"),
+                   Piece("x <= 0", ("alpha*exp(x)",), "saturates")),
+           kink="elu'(0) = alpha (the x ≤ 0 branch, as PyTorch).")
+activation("silu", "SiLU", lambda x: x * sigmoid(x), _silu_deriv,
+           definition="x*sigmoid(x)", local=("sigmoid(x)*(1 + x*(1 - sigmoid(x)))",))
+activation("identity", "id", lambda x: x + 0.0, lambda x: np.ones_like(x),
+           definition="x", local=("1",))
+activation("hardtanh", "HardTanh",
+           lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
+           lambda x, min_val=-1.0, max_val=1.0: ((x > min_val) & (x < max_val)) * 1.0,
+           params=(("min_val", -1.0), ("max_val", 1.0)),
+           definition="min(max(x, min_val), max_val)",
+           pieces=(Piece("x <= min_val", ("0",), "is clipped at {min_val}"),
+                   Piece("x >= max_val", ("0",), "is clipped at {max_val}"),
+                   Piece("x > min_val", ("1",), "passes {x} on")),
+           kink="hardtanh' is 0 at both clip points (PyTorch).")
+
+
+def softmax_vjp(g: Array, s: Array) -> Array:
+    """VJP of softmax: s ⊙ (g − ⟨g, s⟩), i.e. (diag(s) − s sᵀ) g."""
+    return s * (g - (g * s).sum(axis=-1, keepdims=True))
+
+
+def log_softmax_vjp(g: Array, out: Array) -> Array:
+    """VJP of log_softmax: g − softmax · Σg."""
+    return g - np.exp(out) * g.sum(axis=-1, keepdims=True)
+
+
+register(name="softmax", symbol="softmax", arity=1, args=("z",), kind="softmax",
+         forward=softmax, vjp=lambda g, out, z: (softmax_vjp(g, out),),
+         formula="softmax(z)", definition="exp(z)/sum(exp(z))",
+         local=("diag(out) - outer(out, out)",), chain=("out*(g - dot(g, out))",))
+register(name="log_softmax", symbol="log softmax", arity=1, args=("z",), kind="softmax",
+         forward=log_softmax, vjp=lambda g, out, z: (log_softmax_vjp(g, out),),
+         formula="log_softmax(z)", definition="z - log(sum(exp(z)))",
+         chain=("g - softmax(z)*sum(g)",))
