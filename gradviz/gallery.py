@@ -55,8 +55,8 @@ class Task:
 
 def fan_out_node(graph: Graph) -> str | None:
     """The computed node with the most consumers: where "sum over all paths" shows best."""
-    best = [(graph.nx.out_degree(n), -i, n) for i, n in enumerate(graph.order)
-            if graph.kind(n) == "op" and not graph.nx.nodes[n].get("generated")]
+    best = [(len(graph.consumers(n)), -i, n) for i, n in enumerate(graph.order)
+            if not graph.is_leaf(n) and not graph.is_generated(n)]
     best = [b for b in best if b[0] > 1]
     return max(best)[2] if best else None
 
@@ -100,7 +100,7 @@ def _run(task: Task, out: Path) -> list[str]:
         if hub:
             files.append(render(trace, folder / "paths.svg", Options(show="grads",
                                                                    highlight=hub)))
-        if trace.graph.nx.number_of_nodes() <= Options().fold_limit:
+        if len(trace.graph) <= Options().fold_limit:
             from gradviz.views.frames import write_frames
 
             files += write_frames(trace, folder / "frames")

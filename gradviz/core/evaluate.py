@@ -29,7 +29,7 @@ from gradviz.core.errors import EvalError, GradvizError, ShapeError
 from gradviz.core.graph import GRAD_KINDS, LEAF_KINDS, Graph, leaf_value
 from gradviz.core.ops import Op
 
-__all__ = ["evaluate", "Trace", "Edge", "gradcheck", "GradCheck", "sgd_step", "compile_graph"]
+__all__ = ["evaluate", "Trace", "Edge", "compile_graph"]
 
 
 # ------------------------------------------------------------------------ schedule
@@ -209,9 +209,9 @@ def compile_graph(graph: Graph) -> _Schedule:
     """
     if "schedule" in graph._cache:
         return graph._cache["schedule"]
-    g, order = graph.nx, graph.order
+    order = graph.order
     shapes, level, requires = _infer(graph)
-    leaves = [n for n in order if g.nodes[n]["kind"] in LEAF_KINDS]
+    leaves = graph.leaves()
     groups = _groups(graph, shapes, level, requires)
     # slots: per shape the leaves first, then each step's outputs side by side
     slot: dict[str, tuple[tuple, int]] = {}
@@ -222,7 +222,7 @@ def compile_graph(graph: Graph) -> _Schedule:
         counts[s] = counts.get(s, 0) + 1
     defaults: dict[tuple, list] = {}
     for n in leaves:
-        defaults.setdefault(shapes[n], []).append(g.nodes[n]["value"])
+        defaults.setdefault(shapes[n], []).append(graph.default(n))
     leaf_values = {s: np.array(v, dtype=np.float64).reshape((len(v),) + s)
                    for s, v in defaults.items()}
     layout, flat, span = _layout(counts, leaf_values)
@@ -257,24 +257,22 @@ def _layout(counts: dict[tuple, int], leaf_values: dict[tuple, np.ndarray]):
 
 def _infer(graph: Graph) -> tuple[dict, dict, dict]:
     """Shapes, topological levels and requires-grad flags, by one pass on the defaults."""
-    g = graph.nx
     shapes: dict[str, tuple] = {}
     values: dict[str, np.ndarray] = {}
     level: dict[str, int] = {}
     requires: dict[str, bool] = {}
     with np.errstate(all="ignore"):
         for n in graph.order:
-            d = g.nodes[n]
-            if d["kind"] in LEAF_KINDS:
-                values[n] = d["value"][None]
+            if graph.is_leaf(n):
+                values[n] = graph.default(n)[None]
                 level[n] = 0
-                requires[n] = d["kind"] in GRAD_KINDS
+                requires[n] = graph.kind(n) in GRAD_KINDS
             else:
                 ins = graph.inputs(n)
-                op = graph.op(n)
+                op = graph.op_of(n)
                 xs = _pad([values[u] for u in ins], op)
                 try:
-                    out = np.asarray(op.forward(*xs, **d["params"]), dtype=np.float64)
+                    out = np.asarray(op.forward(*xs, **graph.params(n)), dtype=np.float64)
                 except GradvizError as e:
                     raise ShapeError(f"{_who(graph, n)}: {e.message}",
                                      *graph.position(n)) from None
@@ -299,14 +297,13 @@ def _infer(graph: Graph) -> tuple[dict, dict, dict]:
 
 def _groups(graph: Graph, shapes: dict, level: dict, requires: dict) -> list[list[str]]:
     """Op nodes grouped by level, op, params, shapes and requires-grad, in run order."""
-    g = graph.nx
     groups: dict[tuple, list[str]] = {}
     for n in graph.order:
-        d = g.nodes[n]
-        if d["kind"] in LEAF_KINDS:
+        op = graph.op_of(n)
+        if op is None:
             continue
         ins = graph.inputs(n)
-        key = (level[n], d["op"], tuple(sorted(d["params"].items())), shapes[n],
+        key = (level[n], op.name, tuple(sorted(graph.params(n).items())), shapes[n],
                tuple(shapes[u] for u in ins), tuple(requires[u] for u in ins))
         groups.setdefault(key, []).append(n)
     rank = {n: i for i, n in enumerate(graph.order)}
@@ -316,7 +313,7 @@ def _groups(graph: Graph, shapes: dict, level: dict, requires: dict) -> list[lis
 def _step(graph: Graph, nodes: list[str], shapes: dict, requires: dict,
           slot: dict) -> _Step:
     """The plan of one group: operand slots, how to gather them, who takes a gradient."""
-    op, first = graph.op(nodes[0]), graph.inputs(nodes[0])
+    op, first = graph.op_of(nodes[0]), graph.inputs(nodes[0])
     in_shapes = [shapes[u] for u in first]
     idx = np.array([[slot[u][1] for u in graph.inputs(n)] for n in nodes],
                    dtype=np.intp).reshape(len(nodes), len(first)).T.copy()
@@ -324,7 +321,7 @@ def _step(graph: Graph, nodes: list[str], shapes: dict, requires: dict,
     cores = [(1,) * (rank - len(s)) + s for s in in_shapes]
     needed = [i for i, u in enumerate(first) if requires[u]]
     start = slot[nodes[0]][1]
-    common = (op, graph.nx.nodes[nodes[0]]["params"], nodes, shapes[nodes[0]],
+    common = (op, graph.params(nodes[0]), nodes, shapes[nodes[0]],
               slice(start, start + len(nodes)))
     kernel = op.stacked
     if len(set(in_shapes)) == 1 and (kernel or len(nodes) > 1 and len(in_shapes) > 2):
@@ -375,8 +372,7 @@ def _unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def _who(graph: Graph, n: str) -> str:
-    d = graph.nx.nodes[n]
-    if d.get("generated"):
+    if graph.is_generated(n):
         return f"{graph.expr(n)!s}"
     return n
 
@@ -496,6 +492,61 @@ class Trace:
             by_src.setdefault(e.src, []).append(e)
         return by_src
 
+    def through(self, node: str, consumer: str) -> np.ndarray | None:
+        """What the named ``consumer`` adds to ``grad(node)``: the contributions of every
+        edge from ``node`` into the consumer's expression (its unnamed intermediates
+        included), so ``grad(node)`` is the sum of ``through`` over its named consumers.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> t = evaluate(example("interesting"))
+        >>> round(float(t.through("H2", "H4")), 6), round(float(t.grad("H2")), 6)
+        (-1.244919, -1.244919)
+        """
+        tree = set(self.graph.expression(consumer))
+        parts = [e.contribution for e in self.edges_from(node)
+                 if e.dst in tree and e.contribution is not None]
+        if not parts:
+            return None
+        return sum(parts[1:], parts[0])
+
+    def local_through(self, consumer: str, node: str, limit: int = 4096) -> np.ndarray | None:
+        """∂consumer/∂node through the consumer's expression (unnamed intermediates
+        included): the local derivative a worked solution writes for a named step.
+
+        A Jacobian of shape ``consumer.shape + node.shape``; ``None`` when it would have
+        more than ``limit`` entries (write the chain rule in its vector form instead).
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> t = evaluate(example("interesting"))
+        >>> float(t.local_through("H4", "H2")), float(t.local_through("H4", "H1"))
+        (-2.0, -1.3333333333333333)
+        """
+        g = self.graph
+        size = int(np.size(self.value(consumer))) * int(np.size(self.value(node)))
+        if size > limit:
+            return None
+        d: dict[str, np.ndarray] = {}
+        for w in g.expression(consumer):
+            total = None
+            for e in self.edges_into(w):
+                inner = d.get(e.src) if e.src != node else None
+                if e.src != node and inner is None:
+                    continue
+                local = e.local
+                if local is None:
+                    continue
+                piece = local if e.src == node else np.tensordot(
+                    local, inner, axes=np.ndim(self.value(e.src)))
+                total = piece if total is None else total + piece
+            if total is not None:
+                d[w] = total
+        shape = np.shape(self.value(consumer)) + np.shape(self.value(node))
+        return d.get(consumer, np.zeros(shape))
+
     def _contribution(self, node: str, arg: int) -> np.ndarray | None:
         if node not in self._s.where:
             return None
@@ -512,29 +563,17 @@ class Trace:
             v = np.asarray(self.value(name))
             return v[variant] if self.batch is not None else v
 
-        op = self.graph.op(node)
+        op = self.graph.op_of(node)
         out = at(node)
         k = max(out.size, 1)
         xs = [np.broadcast_to(at(u), (k,) + at(u).shape) for u in self.graph.inputs(node)]
         basis = np.eye(k).reshape((k,) + out.shape)
         outs = np.broadcast_to(out, (k,) + out.shape)
         with np.errstate(all="ignore"):
-            gs = op.vjp(basis, outs, *_pad(xs, op), **self.graph.nx.nodes[node]["params"])
+            gs = op.vjp(basis, outs, *_pad(xs, op), **self.graph.params(node))
         src_shape = xs[arg].shape[1:]
         jac = _unbroadcast(gs[arg], (k,) + src_shape)
         return np.asarray(jac, dtype=np.float64).reshape(out.shape + src_shape) + 0.0
-
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a trace as its figure with values and gradients."""
-        if self.batch is not None:
-            return None
-        from gradviz.views.dot import to_dot
-        from gradviz.views.render import run_dot
-
-        try:
-            return run_dot(to_dot(self), "svg").decode("utf-8")
-        except GradvizError:
-            return None
 
     def __repr__(self) -> str:
         b = f", batch={self.batch}" if self.batch is not None else ""
@@ -617,7 +656,7 @@ def _evaluate(graph: Graph, merged: Mapping[str, Any], check_finite: bool) -> Tr
 def _overrides(graph: Graph, sched: _Schedule, merged: Mapping[str, Any]):
     out, batch = {}, None
     for name, v in merged.items():
-        if name not in graph.nx:
+        if name not in graph:
             close = [n for n in graph.leaves() if n.lower() == name.lower()]
             hint = f"; did you mean {close[0]!r}?" if close else \
                 f"; leaves are {', '.join(graph.leaves())}"
@@ -669,80 +708,7 @@ def _check_finite(graph: Graph, sched: _Schedule, bufs: dict, what: str) -> None
         v = bufs[s][i]
         if not np.isfinite(v).all():
             bad = v[~np.isfinite(v)].flat[0]
-            op = graph.op(n)
+            op = graph.op_of(n)
             how = f" = {graph.expr(n)}" if op else ""
             hint = f" ({op.kink})" if op and op.kink else ""
             raise EvalError(f"the {what} of {n}{how} is {bad}{hint}", *graph.position(n))
-
-
-# ---------------------------------------------------------------- gradcheck and SGD
-@dataclass(frozen=True)
-class GradCheck:
-    """Analytic against central-difference gradients, per leaf that takes a gradient."""
-
-    analytic: dict[str, np.ndarray]
-    numeric: dict[str, np.ndarray]
-    max_error: float
-    tolerance: float
-
-    @property
-    def ok(self) -> bool:
-        return self.max_error <= self.tolerance
-
-
-def gradcheck(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
-              eps: float = 1e-6, tol: float = 1e-6, **overrides: Any) -> GradCheck:
-    """Compare backprop with float64 central differences at every input and param.
-
-    All ``2 · (number of elements)`` perturbed graphs are evaluated in one batched pass.
-    The error is ``|analytic − numeric| / max(1, |numeric|)``. Do not use it at kinks
-    (relu at 0, max ties): there the one-sided slopes differ by design.
-
-    Examples
-    --------
-    >>> from gradviz import example
-    >>> gradcheck(example("interesting")).ok
-    True
-    """
-    base = {**(values or {}), **overrides}
-    trace = evaluate(graph, base)
-    if trace.batch is not None:
-        raise EvalError("gradcheck takes one variant, not a batch")
-    leaves = graph.leaves(*GRAD_KINDS)
-    sizes = [max(np.size(trace.value(n)), 1) for n in leaves]
-    total = sum(sizes)
-    batched = {}
-    pos = 0
-    for n, size in zip(leaves, sizes):
-        v = np.asarray(trace.value(n), dtype=np.float64)
-        arr = np.broadcast_to(v, (2 * total,) + v.shape).copy()
-        flat = arr.reshape(2 * total, -1)
-        for j in range(size):
-            flat[2 * (pos + j), j] += eps
-            flat[2 * (pos + j) + 1, j] -= eps
-        batched[n] = arr
-        pos += size
-    fx = evaluate(graph, {**base, **batched}, check_finite=False).value(graph.loss)
-    num = (fx[0::2] - fx[1::2]) / (2 * eps)
-    analytic, numeric, err, pos = {}, {}, 0.0, 0
-    for n, size in zip(leaves, sizes):
-        a = np.asarray(trace.grad(n))
-        m = num[pos:pos + size].reshape(a.shape)
-        analytic[n], numeric[n] = a, m
-        if size:
-            err = max(err, float(np.max(np.abs(a - m) / np.maximum(1.0, np.abs(m)))))
-        pos += size
-    return GradCheck(analytic, numeric, err, tol)
-
-
-def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
-    """One gradient-descent step: ``param − lr · grad`` for every param of the graph.
-
-    Examples
-    --------
-    >>> from gradviz import example
-    >>> new = sgd_step(evaluate(example("two_layer_relu")), lr=0.1)
-    >>> round(float(new["w21"]), 10)
-    0.65
-    """
-    return {n: trace.value(n) - lr * trace.grad(n) for n in trace.graph.leaves("param")}

@@ -1,26 +1,28 @@
-"""The Graph (a networkx MultiDiGraph, a node per value) and the Python builder.
+"""The Graph: a networkx MultiDiGraph (a node per value) that speaks for its nodes.
 
 A node is keyed by its name. Leaves have a ``kind`` (``input``, ``param``, ``target``,
-``const``) and a float64 ``value``; computed nodes have kind ``op``, an ``op`` name from
+``const``) and a float64 default ``value``; computed nodes have kind ``op``, an op from
 the op table and its ``params``. An edge ``u -> v`` carries ``arg``, the operand position
 of ``u`` in ``v`` (also the edge key), so ``x * x`` and ``x + x`` keep two edges.
 
+Nodes the user did not name (``W2 * H2`` inside ``H4 = W2 * H2 / H1``) are *generated*:
+they are named after the node whose expression they belong to (``H4.1``).
+
+Every other module asks the Graph about its nodes (:meth:`Graph.op_of`,
+:meth:`Graph.display_name`, :meth:`Graph.consumers`, ...) and never indexes networkx.
+
 Examples
 --------
->>> b = Builder(title="xyz")
->>> x, y, z = b.input("x", 2), b.input("y", 3), b.input("z", -1)
->>> a = b.let("a", x * y + z)
->>> w = b.output("w", a * b.let("b", (x + x) * a))
->>> g = b.build()
->>> g.order[:4], g.loss
-(['x', 'y', 'z', 'a.1'], 'w')
+>>> from gradviz import example
+>>> g = example("interesting")
+>>> g.inputs("H4"), g.display_name("H4.1"), g.named_consumers("H1")
+(['H4.1', 'H1'], 'W₂ · H₂', ['H3', 'H4', 'H5'])
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,18 +30,15 @@ import networkx as nx
 import numpy as np
 
 from gradviz.core.errors import GraphError
-from gradviz.core.format import DEFAULT_DIGITS, fmt_value
+from gradviz.core.format import DEFAULT_DIGITS, fmt, fmt_value
+from gradviz.core.names import plain
 from gradviz.core.ops import OPS, Op
 
-__all__ = ["Graph", "Builder", "Var", "LEAF_KINDS", "describe", "natural_key"]
+__all__ = ["Graph", "LEAF_KINDS", "GRAD_KINDS", "describe", "natural_key", "leaf_value"]
 
 LEAF_KINDS = ("input", "param", "target", "const")
 GRAD_KINDS = ("input", "param")  # leaves that get a gradient
-
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
-_PRETTY = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "matmul": "@",
-           "dot": "·"}  # on display, dot(a, b) reads a · b
-_PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "matmul": 2, "dot": 2, "neg": 3, "pow": 4}
+Edge3 = tuple[str, str, int]
 
 
 def natural_key(name: str) -> tuple:
@@ -55,7 +54,13 @@ def natural_key(name: str) -> tuple:
 
 
 def leaf_value(value: Any, what: str = "value") -> np.ndarray:
-    """Convert a user value to a finite float64 array (scalar, vector or matrix)."""
+    """Convert a user value to a finite float64 array (scalar, vector or matrix).
+
+    Examples
+    --------
+    >>> leaf_value([1, -0.0])
+    array([1., 0.])
+    """
     try:
         a = np.array(value, dtype=np.float64)
     except (TypeError, ValueError, OverflowError) as e:
@@ -71,17 +76,23 @@ def leaf_value(value: Any, what: str = "value") -> np.ndarray:
 
 def describe(op: Op, args: list[str], params: Mapping[str, float],
              pretty: bool = False) -> str:
-    """The canonical expression text of an op node, e.g. ``W1 * (X1 + X2)``.
+    """The expression text of an op applied to operand texts, e.g. ``W1 * (X1 + X2)``.
 
-    ``args`` are the operand texts (names, or the expressions of unnamed operands);
-    ``pretty`` uses display symbols (``a · b``, ``a − b``) instead of graph-file ones.
+    ``pretty`` uses the op's display operator (``a · b``, ``a − b``) instead of the
+    graph-file one.
+
+    Examples
+    --------
+    >>> describe(OPS["sub"], ["a", "b"], {}), describe(OPS["sub"], ["a", "b"], {}, True)
+    ('a - b', 'a − b')
+    >>> describe(OPS["leaky_relu"], ["z"], {"slope": 0.1})
+    'leaky_relu(z, slope=0.1)'
     """
-    from gradviz.core.format import fmt
-
-    if op.name in (_PRETTY if pretty else _INFIX):
-        return f" {(_PRETTY if pretty else _INFIX)[op.name]} ".join(args)
-    if op.name == "neg":
-        return f"{'−' if pretty else '-'}{args[0]}"
+    infix = op.pretty if pretty else op.infix
+    if infix and len(args) == 2:
+        return f" {infix} ".join(args)
+    if infix and len(args) == 1:  # unary minus
+        return f"{infix}{args[0]}"
     if op.name == "stack":
         return "[" + ", ".join(args) + "]"
     extra = [f"{k}={fmt(v, None)}" for k, v in params.items() if v != op.param_defaults()[k]]
@@ -92,13 +103,15 @@ def describe(op: Op, args: list[str], params: Mapping[str, float],
 class Graph:
     """A computational graph ready to evaluate: a networkx MultiDiGraph and its metadata.
 
-    Build one with :class:`Builder`, :func:`gradviz.parse`, or :func:`gradviz.example`.
+    Build one with :class:`~gradviz.Builder`, :func:`gradviz.parse`, or
+    :func:`gradviz.example`.
 
     Attributes
     ----------
     nx : networkx.MultiDiGraph
         Nodes keyed by name with attributes ``kind``, ``op``, ``params``, ``value``,
-        ``line``, ``col``, ``label``; edges keyed by operand position ``arg``.
+        ``line``, ``col``, ``label``; edges keyed by operand position ``arg``. Read it
+        through the Graph's methods.
     loss : str
         The node backward starts from (a scalar).
     title, source, name : str
@@ -106,6 +119,8 @@ class Graph:
     asks : tuple of str
         The quantities the problem asks for, in order: a node name for its value,
         ``∇NAME`` for its gradient.
+    meta : dict
+        Other ``#:`` metadata of the graph file (e.g. ``lr``).
     """
 
     nx: nx.MultiDiGraph
@@ -116,7 +131,61 @@ class Graph:
     asks: tuple[str, ...] = ()
     text: str | None = None
     file: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # ---------------------------------------------------------------------- nodes
+    def __contains__(self, node: object) -> bool:
+        return node in self.nx
+
+    def __len__(self) -> int:
+        return int(self.nx.number_of_nodes())
+
+    def kind(self, node: str) -> str:
+        """``input``, ``param``, ``target``, ``const``, or ``op`` for a computed node."""
+        return str(self.nx.nodes[node]["kind"])
+
+    def is_leaf(self, node: str) -> bool:
+        return self.kind(node) in LEAF_KINDS
+
+    def op_of(self, node: str) -> Op | None:
+        """The op-table record of a computed node (``None`` for a leaf)."""
+        name = self.nx.nodes[node].get("op")
+        return OPS[name] if name else None
+
+    def params(self, node: str) -> dict[str, float]:
+        """The op parameters of a computed node (defaults filled in); ``{}`` for a leaf."""
+        return dict(self.nx.nodes[node].get("params") or {})
+
+    def default(self, node: str) -> np.ndarray:
+        """The given value of a leaf (what evaluation uses unless overridden)."""
+        return np.asarray(self.nx.nodes[node]["value"])
+
+    def is_generated(self, node: str) -> bool:
+        """Whether the node was left unnamed by the user (``H4.1``, a constant ``2``)."""
+        return bool(self.nx.nodes[node].get("generated"))
+
+    def role(self, node: str) -> str | None:
+        """``loss`` or ``output`` for the node backward starts from, else ``None``."""
+        return self.nx.nodes[node].get("role")
+
+    def label(self, node: str) -> str:
+        """The name as the user spelt it (or a generated constant's value)."""
+        return str(self.nx.nodes[node].get("label", node))
+
+    def position(self, node: str) -> tuple[int | None, int | None]:
+        """``(line, column)`` of the node's statement in the graph file, if any."""
+        d = self.nx.nodes[node]
+        return d.get("line"), d.get("col")
+
+    def display_name(self, node: str) -> str:
+        """How a person calls the node: its typeset name (``W₂``), or for an unnamed
+        value its expression (``W₂ · H₂``) or number."""
+        if not self.is_generated(node):
+            return plain(node)
+        if self.is_leaf(node):
+            return fmt_value(self.default(node), DEFAULT_DIGITS)
+        return self.expr(node, show=plain, pretty=True)
 
     # ------------------------------------------------------------------ structure
     @property
@@ -128,6 +197,13 @@ class Graph:
                 self.nx, key=lambda n: (n not in leaf, natural_key(n))))
         return self._cache["order"]
 
+    @property
+    def rank(self) -> dict[str, int]:
+        """Each node's position in :attr:`order`."""
+        if "rank" not in self._cache:
+            self._cache["rank"] = {n: i for i, n in enumerate(self.order)}
+        return self._cache["rank"]
+
     def inputs(self, node: str) -> list[str]:
         """The operands of ``node`` in argument order (a name may repeat: ``x * x``)."""
         cache = self._cache.setdefault("inputs", {})
@@ -136,12 +212,17 @@ class Graph:
             cache[node] = [u for _, u in ins]
         return cache[node]
 
-    def kind(self, node: str) -> str:
-        return self.nx.nodes[node]["kind"]
+    def consumers(self, node: str) -> list[tuple[str, int]]:
+        """``(consumer, operand position)`` for every use of ``node``, in order."""
+        uses = [(v, k) for _, v, k in self.nx.out_edges(node, keys=True)]
+        return sorted(uses, key=lambda e: (self.rank[e[0]], e[1]))
 
-    def op(self, node: str) -> Op | None:
-        name = self.nx.nodes[node].get("op")
-        return OPS[name] if name else None
+    def edges(self) -> list[Edge3]:
+        """Every edge ``(src, dst, arg)``, ordered by the position of ``dst``, then ``arg``."""
+        if "edges" not in self._cache:
+            self._cache["edges"] = [(u, n, k) for n in self.order
+                                    for k, u in enumerate(self.inputs(n))]
+        return self._cache["edges"]
 
     def leaves(self, *kinds: str) -> list[str]:
         """Leaf names in canonical order, optionally only of the given kinds."""
@@ -149,9 +230,56 @@ class Graph:
         return [n for n in self.order if self.kind(n) in want]
 
     def named(self) -> list[str]:
-        """Nodes the user named (not the generated ``H2.1`` intermediates)."""
-        return [n for n in self.order if not self.nx.nodes[n].get("generated")]
+        """Nodes the user named (not the generated ``H2.1`` intermediates), in order."""
+        return [n for n in self.order if not self.is_generated(n)]
 
+    def expression(self, node: str) -> list[str]:
+        """``node`` and the unnamed computed nodes of its expression, in order.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> example("interesting").expression("H2")
+        ['H2.1', 'H2.2', 'H2']
+        """
+        out, todo = {node}, [node]
+        while todo:
+            for u in self.inputs(todo.pop()):
+                if self.is_generated(u) and not self.is_leaf(u) and u not in out:
+                    out.add(u)
+                    todo.append(u)
+        return sorted(out, key=self.rank.__getitem__)
+
+    def owner(self, node: str) -> str:
+        """The named node whose expression ``node`` belongs to (itself when named)."""
+        cur = node
+        while self.is_generated(cur):
+            users = self.consumers(cur)
+            if not users:
+                return cur
+            cur = users[0][0]
+        return cur
+
+    def named_consumers(self, node: str) -> list[str]:
+        """The named computed nodes whose expressions use ``node``, in order."""
+        found = {self.owner(v) for v, _ in self.consumers(node)}
+        return sorted(found, key=self.rank.__getitem__)
+
+    def paths_to_loss(self, node: str) -> tuple[set[str], set[Edge3]]:
+        """Nodes and edges on every path from ``node`` to the loss ("sum over all paths")."""
+        if node not in self.nx:
+            raise GraphError(f"no node named {node!r}")
+        down = nx.descendants(self.nx, node) | {node}
+        up = nx.ancestors(self.nx, self.loss) | {self.loss}
+        nodes = down & up
+        edges = {e for e in self.edges() if e[0] in nodes and e[1] in nodes}
+        return nodes, edges
+
+    def descendants(self, node: str) -> list[str]:
+        """Every node computed from ``node``, in order."""
+        return sorted(nx.descendants(self.nx, node), key=self.rank.__getitem__)
+
+    # ----------------------------------------------------------------- expressions
     def expr(self, node: str, show: Callable[[str], str] | None = None,
              pretty: bool = False) -> str:
         """The expression that computes ``node``, with unnamed operands inlined.
@@ -167,46 +295,53 @@ class Graph:
         >>> g.expr("H4"), g.expr("H4", show=lambda n: n.lower(), pretty=True)
         ('W2 * H2 / H1', 'w2 · h2 / h1')
         """
-        op = self.op(node)
+        op = self.op_of(node)
         if op is None:
-            return self.nx.nodes[node]["label"]
-        args = []
-        for i, u in enumerate(self.inputs(node)):
-            d = self.nx.nodes[u]
-            gen = d.get("generated")
-            if gen and d["kind"] == "op":
-                text = self.expr(u, show, pretty)
-            elif gen:  # an unnamed constant: exact in graph files, rounded for display
-                text = fmt_value(d["value"], DEFAULT_DIGITS if pretty else None)
-            else:
-                text = show(u) if show else u
-            uop = self.op(u)
-            prec = _PREC if pretty else {k: v for k, v in _PREC.items() if k != "dot"}
-            if gen and uop and op.name in prec and uop.name in prec:
-                # a right operand (or pow's left one) needs brackets at equal precedence
-                tight = (i == 1) != (op.name == "pow")
-                pu, po = prec[uop.name], prec[op.name]
-                if pu < po or (tight and pu == po):
-                    text = f"({text})"
-            elif op.name in prec and text[:1] in "-−" and (i > 0 or op.name == "pow"):
-                text = f"({text})"
-            args.append(text)
-        return describe(op, args, self.nx.nodes[node].get("params", {}), pretty)
+            return self.label(node)
+        args = [self._operand_text(node, op, i, u, show, pretty)
+                for i, u in enumerate(self.inputs(node))]
+        return describe(op, args, self.params(node), pretty)
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a graph as its blank (problem) figure."""
-        from gradviz.core.errors import GradvizError
-        from gradviz.views.dot import to_dot
-        from gradviz.views.render import run_dot
+    def _operand_text(self, node: str, op: Op, i: int, u: str,
+                      show: Callable[[str], str] | None, pretty: bool) -> str:
+        """One operand of :meth:`expr`, bracketed where precedence needs it."""
+        uop = self.op_of(u) if self.is_generated(u) else None
+        if uop is not None:
+            text = self.expr(u, show, pretty)
+        elif self.is_generated(u):  # an unnamed constant: exact in files, rounded on display
+            text = fmt_value(self.default(u), DEFAULT_DIGITS if pretty else None)
+        else:
+            text = show(u) if show else u
+        prec = op.prec(pretty)
+        if prec is None:
+            return text
+        inner = uop.prec(pretty) if uop is not None else None
+        if inner is not None:
+            tight = (i == 1) != (op.name == "pow")  # right operand (pow: the left one)
+            if inner < prec or (tight and inner == prec):
+                return f"({text})"
+        elif text[:1] in "-−" and (i > 0 or op.name == "pow"):
+            return f"({text})"
+        return text
 
-        try:
-            return run_dot(to_dot(self, show="blank"), "svg").decode("utf-8")
-        except GradvizError:
-            return None
+    # ---------------------------------------------------------------------- copies
+    def with_values(self, values: Mapping[str, Any], **meta: Any) -> Graph:
+        """A copy with other leaf values (and, optionally, other title/name/...).
 
-    def position(self, node: str) -> tuple[int | None, int | None]:
-        d = self.nx.nodes[node]
-        return d.get("line"), d.get("col")
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> example("xyz").with_values({"x": 3}).default("x")
+        array(3.)
+        """
+        h = nx.MultiDiGraph(self.nx)
+        for n, v in values.items():
+            if n not in h or h.nodes[n]["kind"] not in LEAF_KINDS:
+                raise GraphError(f"no leaf named {n!r}")
+            h.nodes[n]["value"] = leaf_value(v, f"the value of {n}")
+        kw = {k: getattr(self, k) for k in ("loss", "title", "source", "name", "asks")}
+        kw.update(meta)
+        return Graph(nx=h, meta=dict(self.meta), **kw)
 
     def to_text(self) -> str:
         """The graph as graph-file text (round-trips through :func:`gradviz.parse`)."""
@@ -214,256 +349,16 @@ class Graph:
                  if v]
         if self.asks:
             lines.append("#: asks: " + " ".join(self.asks))
-        for n in self.order:
-            d = self.nx.nodes[n]
-            if d.get("generated"):
-                continue
-            if d["kind"] in LEAF_KINDS:
-                lines.append(f"{n}: {d['kind']} = {fmt_value(d['value'], None)}")
+        lines += [f"#: {k}: {v}" for k, v in sorted(self.meta.items())]
+        for n in self.named():
+            if self.is_leaf(n):
+                lines.append(f"{n}: {self.kind(n)} = {fmt_value(self.default(n), None)}")
             else:
-                role = f": {d['role']}" if d.get("role") else ""
+                role = f": {self.role(n)}" if self.role(n) else ""
                 lines.append(f"{n}{role} = {self.expr(n)}")
         return "\n".join(lines) + "\n"
 
-
-class Var:
-    """A value under construction in a :class:`Builder`; supports ``+ - * / ** @`` and -x."""
-
-    __slots__ = ("builder", "node")
-
-    def __init__(self, builder: Builder, node: str) -> None:
-        self.builder, self.node = builder, node
-
-    def _bin(self, opname: str, other: Any, swap: bool = False) -> Var:
-        other = self.builder._lift(other)
-        a, b = (other, self) if swap else (self, other)
-        return self.builder.op(opname, a, b)
-
-    def __add__(self, o): return self._bin("add", o)
-    def __radd__(self, o): return self._bin("add", o, True)
-    def __sub__(self, o): return self._bin("sub", o)
-    def __rsub__(self, o): return self._bin("sub", o, True)
-    def __mul__(self, o): return self._bin("mul", o)
-    def __rmul__(self, o): return self._bin("mul", o, True)
-    def __truediv__(self, o): return self._bin("div", o)
-    def __rtruediv__(self, o): return self._bin("div", o, True)
-    def __pow__(self, o): return self._bin("pow", o)
-    def __rpow__(self, o): return self._bin("pow", o, True)
-    def __matmul__(self, o): return self._bin("matmul", o)
-    def __rmatmul__(self, o): return self._bin("matmul", o, True)
-    def __neg__(self): return self.builder.op("neg", self)
-    def __pos__(self): return self
-
     def __repr__(self) -> str:
-        return f"Var({self.node!r})"
-
-
-class Builder:
-    """Build a :class:`Graph` from Python, micrograd style.
-
-    Unnamed intermediate values get names from the value that uses them: in
-    ``b.let("H2", X1 * X2 + B1)`` the product becomes ``H2.1``.
-
-    Parameters
-    ----------
-    title, source, name : str
-        Metadata carried by the graph.
-    asks : iterable of str
-        The quantities a problem asks for (``"Yhat"``, ``"∇W1"``).
-
-    Examples
-    --------
-    >>> from gradviz import evaluate
-    >>> b = Builder()
-    >>> x = b.input("x", 3.0)
-    >>> b.loss("L", x * x)
-    Var('L')
-    >>> float(evaluate(b.build()).grad("x"))
-    6.0
-    """
-
-    def __init__(self, title: str = "", source: str = "", name: str = "",
-                 asks: Iterable[str] = ()) -> None:
-        self.g = nx.MultiDiGraph()
-        self.title, self.source, self.name, self.asks = title, source, name, tuple(asks)
-        self._tmp = 0
-        self._loss: str | None = None
-        self._norms: dict[str, str] = {}
-
-    # --------------------------------------------------------------------- leaves
-    def leaf(self, name: str, kind: str, value: Any, *, label: str | None = None,
-             line: int | None = None, col: int | None = None) -> Var:
-        """Add a leaf of the given kind (``input``, ``param``, ``target``, ``const``)."""
-        if kind not in LEAF_KINDS:
-            raise GraphError(f"unknown leaf kind {kind!r}; use one of {', '.join(LEAF_KINDS)}",
-                             line, col)
-        self._check_new(name, line, col)
-        try:
-            v = leaf_value(value, f"the value of {name}")
-        except GraphError as e:
-            raise GraphError(e.message, line, col) from None
-        self.g.add_node(name, kind=kind, value=v, label=label or name, line=line, col=col)
-        return Var(self, name)
-
-    def input(self, name: str, value: Any, **kw) -> Var:
-        return self.leaf(name, "input", value, **kw)
-
-    def param(self, name: str, value: Any, **kw) -> Var:
-        return self.leaf(name, "param", value, **kw)
-
-    def target(self, name: str, value: Any, **kw) -> Var:
-        return self.leaf(name, "target", value, **kw)
-
-    def const(self, value: Any, name: str | None = None, **kw) -> Var:
-        """A constant; unnamed constants (``2`` in ``2 * x``) are labelled by their value."""
-        if name is not None:
-            return self.leaf(name, "const", value, **kw)
-        v = Var(self, self._temp())
-        arr = leaf_value(value, "a constant")
-        self.g.add_node(v.node, kind="const", value=arr, generated=True,
-                        label=fmt_value(arr, None), line=kw.get("line"), col=kw.get("col"))
-        return v
-
-    # ----------------------------------------------------------------- computed
-    def op(self, opname: str, *args: Any, name: str | None = None,
-           line: int | None = None, col: int | None = None, **params: float) -> Var:
-        """Apply an op from the op table to operands (``Var`` or numbers)."""
-        if opname not in OPS:
-            raise GraphError(f"unknown op {opname!r}", line, col)
-        op = OPS[opname]
-        if op.arity is not None and len(args) != op.arity:
-            raise GraphError(f"{opname} takes {op.arity} operand(s), got {len(args)}", line, col)
-        if op.arity is None and not args:
-            raise GraphError(f"{opname} needs at least one operand", line, col)
-        allowed = op.param_defaults()
-        for k in params:
-            if k not in allowed:
-                hint = f"; it takes {', '.join(allowed)}" if allowed else "; it takes none"
-                raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
-        full = {**allowed, **{k: float(v) for k, v in params.items()}}
-        operands = [self._lift(a) for a in args]
-        if name is not None:
-            self._check_new(name, line, col)
-        node = name or self._temp()
-        self.g.add_node(node, kind="op", op=opname, params=full, label=node, line=line,
-                        col=col, generated=name is None)
-        for i, a in enumerate(operands):
-            self.g.add_edge(a.node, node, key=i, arg=i)
-        return Var(self, node)
-
-    def __getattr__(self, opname: str):
-        """``b.sigmoid(x)``, ``b.leaky_relu(z, slope=0.1)``: any op-table name."""
-        if opname in OPS:
-            return lambda *a, **k: self.op(opname, *a, **k)
-        raise AttributeError(opname)
-
-    def let(self, name: str, var: Var, *, role: str | None = None,
-            line: int | None = None, col: int | None = None) -> Var:
-        """Give a computed value a name; its unnamed operands become ``name.1``, ..."""
-        var = self._lift(var)
-        if not self.g.nodes[var.node].get("generated") or self.g.nodes[var.node]["kind"] != "op":
-            var = self.op("identity", var)  # ``a = b`` or ``a = 2``: a node of its own
-        self._check_new(name, line, col)
-        mapping = {t: self._fresh(f"{name}.{k}")
-                   for k, t in enumerate(self._temps_postorder(var.node), start=1)}
-        mapping[var.node] = name
-        nx.relabel_nodes(self.g, mapping, copy=False)
-        for new in mapping.values():
-            if self.g.nodes[new]["kind"] == "op":
-                self.g.nodes[new]["label"] = new
-        d = self.g.nodes[name]
-        d.update(generated=False, role=role)
-        if line is not None:
-            d.update(line=line, col=col)
-        if role in ("loss", "output"):
-            if self._loss is not None:
-                raise GraphError(f"a second {role} {name!r}: the graph already has "
-                                 f"{self._loss!r} to differentiate", line, col)
-            self._loss = name
-        return Var(self, name)
-
-    def _temps_postorder(self, root: str) -> list[str]:
-        """Unnamed ancestors of ``root`` in post-order (operands before users)."""
-        out: list[str] = []
-        seen = {root}
-        stack = [(root, iter(self._operands(root)))]
-        while stack:
-            node, it = stack[-1]
-            for u in it:
-                if u.startswith("\0") and u not in seen:
-                    seen.add(u)
-                    stack.append((u, iter(self._operands(u))))
-                    break
-            else:
-                stack.pop()
-                if node != root:
-                    out.append(node)
-        return out
-
-    def _operands(self, node: str) -> list[str]:
-        return [u for _, u in sorted((k, u) for u, _, k in self.g.in_edges(node, keys=True))]
-
-    def loss(self, name: str, var: Var, **kw) -> Var:
-        """Name the value backward starts from (a scalar loss)."""
-        return self.let(name, var, role="loss", **kw)
-
-    def output(self, name: str, var: Var, **kw) -> Var:
-        """Like :meth:`loss`, for a graph whose result is not a loss (e.g. ``w`` in xyz)."""
-        return self.let(name, var, role="output", **kw)
-
-    def build(self) -> Graph:
-        """Check the graph (no cycle, one node to differentiate) and return it."""
-        g = self.g
-        mapping = {}
-        k = 0
-        for n in sorted(g.nodes, key=lambda n: (not n.startswith("\0"), natural_key(n))):
-            if n.startswith("\0"):
-                k += 1
-                mapping[n] = self._fresh(f"t.{k}")
-        nx.relabel_nodes(g, mapping, copy=False)
-        if g.number_of_nodes() == 0:
-            raise GraphError("the graph is empty: declare inputs and compute something")
-        loss = self._loss
-        if loss is None:
-            sinks = sorted((n for n in g if g.out_degree(n) == 0 and g.nodes[n]["kind"] == "op"),
-                           key=natural_key)
-            if len(sinks) != 1:
-                raise GraphError("no loss: mark the value to differentiate with "
-                                 "`NAME: loss = ...`" + (f" (candidates: {', '.join(sinks)})"
-                                                        if sinks else ""))
-            loss = sinks[0]
-        return Graph(nx=g, loss=loss, title=self.title, source=self.source, name=self.name,
-                     asks=self.asks)
-
-    # ------------------------------------------------------------------ helpers
-    def _lift(self, x: Any) -> Var:
-        if isinstance(x, Var):
-            if x.builder is not self:
-                raise GraphError("a value from another Builder cannot be used here")
-            return x
-        if isinstance(x, (list, tuple)) and any(isinstance(e, Var) for e in x):
-            return self.op("stack", *x)
-        return self.const(x)
-
-    def _temp(self) -> str:
-        self._tmp += 1
-        return f"\0{self._tmp}"
-
-    def _fresh(self, name: str) -> str:
-        while name in self.g:
-            name += "'"
-        return name
-
-    def _check_new(self, name: str, line: int | None, col: int | None) -> None:
-        if not isinstance(name, str) or not name or "\0" in name:
-            raise GraphError(f"invalid name {name!r}", line, col)
-        if name in self.g:
-            d = self.g.nodes[name]
-            first = f" (first defined on line {d['line']})" if d.get("line") else ""
-            raise GraphError(f"{name!r} is defined twice{first}", line, col)
-        norm = unicodedata.normalize("NFKC", name)
-        other = self._norms.get(norm)
-        if other is not None and other != name:
-            raise GraphError(f"{name!r} collides with {other!r} after Unicode NFKC "
-                             "normalization; rename one", line, col)
-        self._norms[norm] = name
+        ops = len(self) - len(self.leaves())
+        return (f"<Graph {self.name or 'graph'}: {self.title or 'untitled'}; "
+                f"{len(self.leaves())} leaves, {ops} computed nodes, loss {self.loss}>")

@@ -86,26 +86,12 @@ def mlp(sizes: list[int] | tuple[int, ...], activation: str = "relu",
     Examples
     --------
     >>> g = mlp([2, 2, 1], activation="tanh", granularity="neuron")
-    >>> g.nx.nodes["z1_1"]["op"], g.loss
+    >>> g.op_of("z1_1").name, g.loss
     ('affine', 'L')
     """
-    if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
-        raise GradvizError("an MLP needs at least two layer sizes, each >= 1, e.g. 3 4 1")
-    if activation not in ACTIVATIONS or output not in ACTIVATIONS:
-        raise GradvizError(f"activations are {', '.join(ACTIVATIONS)}")
-    if loss not in LOSSES or loss.startswith("cosine"):
-        raise GradvizError(f"losses are {', '.join(n for n in LOSSES if n != 'cosine_similarity')}")
-    rng = np.random.default_rng(seed)
-
-    def num(x: float) -> str:
-        return fmt(round(float(x), digits), 12)
-
-    def vec(a) -> str:
-        return "[" + ", ".join(num(v) for v in a) + "]"
-
+    _check_mlp(sizes, activation, output, loss, granularity)
     sizes = [int(s) for s in sizes]
-    lines = [f"#: title: MLP {'-'.join(map(str, sizes))}, {activation}, {loss} "
-             f"({granularity} level)", f"#: source: gradviz.mlp(seed={seed})"]
+    rng = np.random.default_rng(seed)
     x = rng.uniform(-1, 1, sizes[0])
     t = rng.uniform(-1, 1, sizes[-1])
     if loss in ("bce", "cross_entropy"):
@@ -114,40 +100,66 @@ def mlp(sizes: list[int] | tuple[int, ...], activation: str = "relu",
         t = np.where(t > 0, 1.0, -1.0)
     weights = [rng.uniform(-1, 1, (m, n)) for n, m in zip(sizes, sizes[1:])]
     biases = [rng.uniform(-1, 1, m) for m in sizes[1:]]
-    last = len(sizes) - 1
-    if granularity == "layer":
-        lines += [f"x: input = {vec(x)}", f"t: target = {vec(t)}"]
-        prev = "x"
-        for k, (W, b) in enumerate(zip(weights, biases), start=1):
-            lines.append(f"W{k}: param = [" + ", ".join(vec(r) for r in W) + "]")
-            lines.append(f"b{k}: param = {vec(b)}")
-            act = output if k == last else activation
-            lines.append(f"z{k} = W{k} @ {prev} + b{k}")
-            lines.append(f"h{k} = {act}(z{k})")
-            prev = f"h{k}"
-        lines.append(f"L: loss = {loss}({prev}, t)")
-    elif granularity == "neuron":
-        lines += [f"x{i}: input = {num(v)}" for i, v in enumerate(x, 1)]
-        lines += [f"t{i}: target = {num(v)}" for i, v in enumerate(t, 1)]
-        prev = [f"x{i}" for i in range(1, sizes[0] + 1)]
-        for k, (W, b) in enumerate(zip(weights, biases), start=1):
-            act = output if k == last else activation
-            cur = []
-            for j in range(W.shape[0]):
-                terms = []
-                for i, p in enumerate(prev):
-                    lines.append(f"w{k}_{i + 1}_{j + 1}: param = {num(W[j, i])}")
-                    terms += [p, f"w{k}_{i + 1}_{j + 1}"]
-                lines.append(f"b{k}_{j + 1}: param = {num(b[j])}")
-                lines.append(f"z{k}_{j + 1} = affine({', '.join(terms)}, b{k}_{j + 1})")
-                lines.append(f"h{k}_{j + 1} = {act}(z{k}_{j + 1})")
-                cur.append(f"h{k}_{j + 1}")
-            prev = cur
-        outs = prev[0] if len(prev) == 1 else "[" + ", ".join(prev) + "]"
-        tnames = [f"t{i}" for i in range(1, len(prev) + 1)]
-        tgts = tnames[0] if len(prev) == 1 else "[" + ", ".join(tnames) + "]"
-        lines.append(f"L: loss = {loss}({outs}, {tgts})")
-    else:
-        raise GradvizError("granularity is 'neuron' or 'layer'")
+    acts = [activation] * (len(weights) - 1) + [output]
+    num = _numbers(digits)
+    lines = [f"#: title: MLP {'-'.join(map(str, sizes))}, {activation}, {loss} "
+             f"({granularity} level)", f"#: source: gradviz.mlp(seed={seed})"]
+    write = _layer_lines if granularity == "layer" else _neuron_lines
+    lines += write(x, t, weights, biases, acts, loss, num)
     name = f"mlp_{'_'.join(map(str, sizes))}"
     return parse("\n".join(lines) + "\n", source=f"<{name}>", name=name)
+
+
+def _check_mlp(sizes, activation: str, output: str, loss: str, granularity: str) -> None:
+    if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
+        raise GradvizError("an MLP needs at least two layer sizes, each >= 1, e.g. 3 4 1")
+    if activation not in ACTIVATIONS or output not in ACTIVATIONS:
+        raise GradvizError(f"activations are {', '.join(ACTIVATIONS)}")
+    if loss not in LOSSES or loss.startswith("cosine"):
+        raise GradvizError(f"losses are {', '.join(n for n in LOSSES if n != 'cosine_similarity')}")
+    if granularity not in ("neuron", "layer"):
+        raise GradvizError("granularity is 'neuron' or 'layer'")
+
+
+def _numbers(digits: int):
+    def num(v: float) -> str:
+        return fmt(round(float(v), digits), 12)
+    return num
+
+
+def _layer_lines(x, t, weights, biases, acts, loss, num) -> list[str]:
+    """One vector node per layer: ``z1 = W1 @ x + b1``, ``h1 = act(z1)``."""
+    def vec(a) -> str:
+        return "[" + ", ".join(num(v) for v in a) + "]"
+
+    lines = [f"x: input = {vec(x)}", f"t: target = {vec(t)}"]
+    prev = "x"
+    for k, (W, b, act) in enumerate(zip(weights, biases, acts), start=1):
+        lines.append(f"W{k}: param = [" + ", ".join(vec(r) for r in W) + "]")
+        lines += [f"b{k}: param = {vec(b)}", f"z{k} = W{k} @ {prev} + b{k}",
+                  f"h{k} = {act}(z{k})"]
+        prev = f"h{k}"
+    return lines + [f"L: loss = {loss}({prev}, t)"]
+
+
+def _neuron_lines(x, t, weights, biases, acts, loss, num) -> list[str]:
+    """One scalar node per neuron: ``z1_1 = affine(x1, w1_1_1, ..., b1_1)``."""
+    lines = [f"x{i}: input = {num(v)}" for i, v in enumerate(x, 1)]
+    lines += [f"t{i}: target = {num(v)}" for i, v in enumerate(t, 1)]
+    prev = [f"x{i}" for i in range(1, len(x) + 1)]
+    for k, (W, b, act) in enumerate(zip(weights, biases, acts), start=1):
+        cur = []
+        for j in range(W.shape[0]):
+            terms = []
+            for i, p in enumerate(prev):
+                lines.append(f"w{k}_{i + 1}_{j + 1}: param = {num(W[j, i])}")
+                terms += [p, f"w{k}_{i + 1}_{j + 1}"]
+            lines += [f"b{k}_{j + 1}: param = {num(b[j])}",
+                      f"z{k}_{j + 1} = affine({', '.join(terms)}, b{k}_{j + 1})",
+                      f"h{k}_{j + 1} = {act}(z{k}_{j + 1})"]
+            cur.append(f"h{k}_{j + 1}")
+        prev = cur
+    outs = prev[0] if len(prev) == 1 else "[" + ", ".join(prev) + "]"
+    tnames = [f"t{i}" for i in range(1, len(prev) + 1)]
+    tgts = tnames[0] if len(prev) == 1 else "[" + ", ".join(tnames) + "]"
+    return lines + [f"L: loss = {loss}({outs}, {tgts})"]

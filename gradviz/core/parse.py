@@ -29,8 +29,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from gradviz.core.builder import Builder, Var
 from gradviz.core.errors import GradvizError, GraphError, ParseError
-from gradviz.core.graph import LEAF_KINDS, Builder, Graph, Var, natural_key
+from gradviz.core.graph import LEAF_KINDS, Graph, natural_key
 from gradviz.core.ops import OPS
 
 __all__ = ["parse", "load", "MAX_LINE", "MAX_DEPTH", "MAX_NESTING", "MAX_TERMS"]
@@ -269,8 +270,9 @@ class _Parser:
 
     def _build(self, order: list[str], name: str) -> Graph:
         asks = tuple(_asks(self.meta.get("asks", "")))
+        extra = {k: v for k, v in self.meta.items() if k not in ("title", "source", "asks")}
         b = Builder(title=self.meta.get("title", ""), source=self.meta.get("source", ""),
-                    name=name, asks=asks)
+                    name=name, asks=asks, meta=extra)
         env: dict[str, Var] = {}
         for key in order:
             s = self.stmts[key]
@@ -284,7 +286,7 @@ class _Parser:
         graph = b.build()
         for ask in asks:
             base = ask[1:] if ask.startswith("∇") else ask
-            if base not in graph.nx:
+            if base not in graph:
                 line = self.meta_line["asks"]
                 col = self.text.splitlines()[line - 1].find(ask) + 1 or 1
                 raise GraphError(f"`#: asks:` names {ask!r}, which is not a node", line, col)

@@ -26,9 +26,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
+from gradviz.core.edit import GraphEdit
 from gradviz.core.errors import GradvizError
 from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.format import canonical, fmt_value
@@ -36,8 +36,6 @@ from gradviz.core.graph import Graph
 from gradviz.core.names import plain
 from gradviz.core.parse import parse_value
 from gradviz.views.answers import asked
-from gradviz.views.branches import KINKED
-from gradviz.views.solve import consumers
 
 __all__ = ["read_answers", "match_quantity", "check", "Report", "Cell", "agrees"]
 
@@ -305,8 +303,8 @@ def _diagnose(trace: Trace, cells: list[Cell], rtol: float, atol: float) -> None
 
 
 def _show(g: Graph, n: str) -> str:
-    if g.nx.nodes[n].get("generated"):
-        return g.expr(n, show=plain, pretty=True)
+    if g.is_generated(n):
+        return g.display_name(n)
     return f"{plain(n)} = {g.expr(n, show=plain, pretty=True)}"
 
 
@@ -314,16 +312,16 @@ def _inherited(trace: Trace, c: Cell, student: dict, rtol: float, atol: float) -
     """The student's own upstream gradients, pushed through the true local derivatives."""
     g = trace.graph
     u = c.quantity[1:]
-    users = consumers(g, u)
-    wrong_up = [v for v, _ in users if f"∇{v}" in student
-                and student[f"∇{v}"].status == "wrong"]
+    users = g.named_consumers(u)
+    wrong_up = [v for v in users if f"∇{v}" in student and student[f"∇{v}"].status == "wrong"]
     if not wrong_up:
         return False
     weights = {v: (student[f"∇{v}"].given if f"∇{v}" in student else trace.grad(v))
-               for v, _ in users}
+               for v in users}
     if any(np.shape(w) != np.shape(trace.value(v)) for v, w in weights.items()):
         return False
-    probe = _probe(g, weights)
+    edit = GraphEdit(g)
+    probe = edit.build(loss=edit.weighted_sum(weights))
     if not agrees(c.text, c.given, evaluate(probe, check_finite=False).grad(u), rtol, atol):
         return False
     names = ", ".join("∇" + plain(v) for v in wrong_up)
@@ -334,90 +332,50 @@ def _inherited(trace: Trace, c: Cell, student: dict, rtol: float, atol: float) -
 
 
 # ---------------------------------------------------------------- graph variants
-def _variant(g: Graph, h: nx.MultiDiGraph, loss: str | None = None) -> Graph:
-    return Graph(nx=h, loss=loss or g.loss, name=g.name)
-
-
-def _add(h: nx.MultiDiGraph, name: str, op: str, operands: list[str], **params) -> str:
-    h.add_node(name, kind="op", op=op, params=params, label=name, generated=True)
-    for i, a in enumerate(operands):
-        h.add_edge(a, name, key=i, arg=i)
-    return name
-
-
-def _probe(g: Graph, weights: dict[str, np.ndarray]) -> Graph:
-    """A graph whose loss is Σ_v w_v·v: its gradient at u is Σ_v w_v ∂v/∂u."""
-    h = g.nx.copy()
-    terms = []
-    for i, (v, w) in enumerate(sorted(weights.items())):
-        h.add_node(f"~w{i}", kind="const", value=np.asarray(w, float), label="w",
-                   generated=True)
-        t = _add(h, f"~t{i}", "mul", [f"~w{i}", v])
-        if np.ndim(w):
-            t = _add(h, f"~s{i}", "sum", [t])
-        terms.append(t)
-    total = terms[0]
-    for i, t in enumerate(terms[1:]):
-        total = _add(h, f"~a{i}", "add", [total, t])
-    return _variant(g, h, total)
-
-
 def _missing_paths(g: Graph, u: str):
-    """For each consumer v of u: the graph with u's edges into v's expression cut."""
-    users = consumers(g, u)
+    """For each named consumer v of u: the graph with u's edges into v's expression cut."""
+    users = g.named_consumers(u)
     if len(users) < 2:
         return
-    for v, tree in users:
-        h = g.nx.copy()
-        for a, w, k in list(g.nx.out_edges(u, keys=True)):
+    for v in users:
+        tree = set(g.expression(v))
+        edit = GraphEdit(g)
+        for w, k in g.consumers(u):
             if w in tree:
-                h.remove_edge(a, w, key=k)
-                sg = _add(h, f"~sg{w}{k}", "stop_gradient", [u])
-                h.add_edge(sg, w, key=k, arg=k)
-        yield v, _variant(g, h)
+                edit.replace_operand(w, k, edit.op("stop_gradient", u))
+        yield v, edit.build()
 
 
 def _flipped_branches(trace: Trace, u: str):
-    """For each kinked node downstream of u: the graph sending its gradient the other way."""
+    """For each branching node downstream of u and each branch not taken there: the graph
+    that keeps the node's value but sends its gradient as that branch would."""
+    from gradviz.core import formula as F
+    from gradviz.core.ops import FUNCS
+
     g = trace.graph
-    for k in sorted(nx.descendants(g.nx, u), key=g.order.index):
-        op = g.op(k)
-        if op is None or op.name not in KINKED or op.kind == "loss":
+    for k in g.descendants(u):
+        op = g.op_of(k)
+        if op is None or not op.pieces or op.kind == "loss":
             continue
         ins = g.inputs(k)
-        vals = [np.asarray(trace.value(a)) for a in ins]
-        if any(v.ndim for v in vals):
+        env = {**g.params(k), "out": trace.value(k), "n": 1.0,
+               **{op.args[op.role(i, len(ins))]: trace.value(a) for i, a in enumerate(ins)}}
+        if any(np.ndim(v) for v in env.values()):
             continue
-        h = g.nx.copy()
-        for a, _, key in list(h.in_edges(k, keys=True)):
-            h.remove_edge(a, k, key=key)
-        h.nodes[k].update(op="add", params={})
-        if op.name in ("max", "min"):
-            a, b = (float(v) for v in vals)
-            if a == b:
+        taken = next(p for p in op.pieces if bool(F.evaluate(F.parse(p.when), env, FUNCS)))
+        for p in op.pieces:
+            if p is taken or p.local == taken.local or "==" in p.when:
                 continue
-            taken = 0 if (a > b) == (op.name == "max") else 1
-            t, o = ins[taken], ins[1 - taken]
-            diff = _add(h, f"~d{k}", "sub", [t, o])
-            keep = _add(h, f"~g{k}", "stop_gradient", [diff])
-            operands = [o, keep]  # value t, gradient to the other operand
-        else:
-            z = ins[0]
-            slope = float(trace.edge(k, 0).local)
-            other = {"relu": 1.0 - slope, "abs": -slope,
-                     "leaky_relu": g.nx.nodes[k]["params"]["slope"] if slope == 1.0 else 1.0,
-                     "elu": 1.0 if slope != 1.0 else 0.0}.get(op.name)
-            if other is None:
-                continue
-            h.add_node(f"~c{k}", kind="const", value=np.asarray(other), label="c",
-                       generated=True)
-            lin = _add(h, f"~l{k}", "mul", [f"~c{k}", z])
-            orig = _add(h, f"~o{k}", op.name, [z], **g.nx.nodes[k]["params"])
-            keep = _add(h, f"~g{k}", "stop_gradient", [_add(h, f"~r{k}", "sub", [orig, lin])])
-            operands = [lin, keep]  # value f(z), gradient `other`
-        for i, a in enumerate(operands):
-            h.add_edge(a, k, key=i, arg=i)
-        yield k, _variant(g, h)
+            edit = GraphEdit(g)
+            terms = [edit.op("mul", edit.const(F.evaluate(F.parse(p.local[op.role(i, len(ins))]),
+                                                          env, FUNCS)), a)
+                     for i, a in enumerate(ins)]
+            lin = terms[0]
+            for t in terms[1:]:
+                lin = edit.op("add", lin, t)
+            orig = edit.op(op.name, *ins, **g.params(k))
+            edit.keep_value_send_gradient(k, orig, lin)
+            yield k, edit.build()
 
 
 def load_answers(path: str | Path) -> list[tuple[str, str]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from gradviz.core.errors import GradvizError
@@ -43,50 +42,75 @@ class Rules:
 
 
 def _free_leaves(graph: Graph) -> list[str]:
-    return [n for n in graph.leaves("input", "param") if not graph.nx.nodes[n].get("generated")]
+    return [n for n in graph.leaves("input", "param") if not graph.is_generated(n)]
+
+
+def _environment(trace: Trace, n: str, each) -> dict:
+    """The values an op's templates speak of (roles, params, ``out``), per variant."""
+    g = trace.graph
+    op = g.op_of(n)
+    ins = g.inputs(n)
+    env = {k: np.full((1, 1), v) for k, v in g.params(n).items()}
+    env.update({op.args[op.role(i, len(ins))]: each(trace.value(u)) for i, u in enumerate(ins)})
+    env["out"] = each(trace.value(n))
+    return env
+
+
+def _branch(op, env) -> np.ndarray:
+    """Which piece of ``op`` applies, elementwise (the first whose condition holds)."""
+    from gradviz.core import formula as F
+    from gradviz.core.ops import FUNCS
+
+    which = None
+    for i, p in enumerate(op.pieces):
+        holds = F.evaluate(F.parse(p.when), env, FUNCS)
+        which = np.where(holds, i, -1) if which is None else np.where((which < 0) & holds,
+                                                                       i, which)
+    return which
+
+
+def _margins(op, env, rules: Rules) -> np.ndarray:
+    """Whether every kink and domain boundary of ``op`` is at least the margin away."""
+    from gradviz.core import formula as F
+    from gradviz.core.ops import FUNCS
+
+    ok = None
+    for cond in [p.when for p in op.pieces] + list(op.domain):
+        c = F.parse(cond)
+        far = np.all(F.margin(c, env, FUNCS) >= rules.margin, axis=1)
+        if cond in op.domain:
+            far &= np.all(F.evaluate(c, env, FUNCS), axis=1)
+        ok = far if ok is None else ok & far
+    return ok
 
 
 def quality(trace: Trace, original: Trace, rules: Rules) -> np.ndarray:
-    """A boolean per variant of a batched trace: does it pass every rule?"""
+    """A boolean per variant of a batched trace: does it pass every rule?
+
+    Every value and gradient finite and at most ``max_abs``; every kink, tie and domain
+    boundary of the op table (each op's pieces and domain) at least ``margin`` away; the
+    same branch as the original at every piecewise op.
+    """
     g = trace.graph
     b = trace.batch
-    ok = np.ones(b, dtype=bool)
 
     def each(v):
         return np.asarray(v).reshape(b, -1)
 
+    ok = np.ones(b, dtype=bool)
     for n in g.order:
-        ok &= np.all(np.isfinite(each(trace.value(n))), axis=1)
-        ok &= np.all(np.abs(each(trace.value(n))) <= rules.max_abs, axis=1)
-        grad = trace.grad(n)
-        if grad is not None:
-            ok &= np.all(np.isfinite(each(grad)), axis=1)
-            ok &= np.all(np.abs(each(grad)) <= rules.max_abs, axis=1)
-        op = g.op(n)
-        if op is None:
+        for v in (trace.value(n), trace.grad(n)):
+            if v is not None:
+                ok &= np.all(np.isfinite(each(v)), axis=1)
+                ok &= np.all(np.abs(each(v)) <= rules.max_abs, axis=1)
+        op = g.op_of(n)
+        if op is None or not (op.pieces or op.domain) or op.arity is None:
             continue
-        xs = [each(trace.value(u)) for u in g.inputs(n)]
-        m = rules.margin
-        if op.name == "div":
-            ok &= np.all(np.abs(xs[1]) >= m, axis=1)
-        elif op.name in ("log", "sqrt"):
-            ok &= np.all(xs[0] >= m, axis=1)
-        elif op.name in ("max", "min"):
-            gap = xs[0] - xs[1]
-            ok &= np.all(np.abs(gap) >= m, axis=1)
-            same = np.sign(gap) == np.sign(np.asarray(original.value(g.inputs(n)[0])
-                                                      - original.value(g.inputs(n)[1]))
-                                           ).reshape(1, -1)
-            ok &= np.all(same, axis=1)  # the original's branch is still the one taken
-        elif op.name in ("relu", "leaky_relu", "abs", "elu"):
-            ok &= np.all(np.abs(xs[0]) >= m, axis=1)
-        elif op.name == "hinge":
-            ok &= np.all(np.abs(1 - xs[0] * xs[1]) >= m, axis=1)
-        elif op.name == "l1":
-            ok &= np.all(np.abs(xs[0] - xs[1]) >= m, axis=1)
-        elif op.name == "huber":
-            delta = g.nx.nodes[n]["params"]["delta"]
-            ok &= np.all(np.abs(np.abs(xs[0] - xs[1]) - delta) >= m, axis=1)
+        env = _environment(trace, n, each)
+        ok &= _margins(op, env, rules)
+        if op.pieces:
+            before = _branch(op, _environment(original, n, lambda v: np.reshape(v, (1, -1))))
+            ok &= np.all(_branch(op, env) == before, axis=1)
     return ok
 
 
@@ -111,14 +135,14 @@ def variants(graph: Graph, seed: int, count: int = 1, rules: Rules = Rules()) ->
     found: list[dict[str, np.ndarray]] = []
     for _round in range(8):
         draws = {n: grid[rng.integers(0, len(grid), (rules.candidates,)
-                                      + np.shape(graph.nx.nodes[n]["value"]))]
+                                      + np.shape(graph.default(n)))]
                  for n in leaves}
         trace = evaluate(graph, draws, check_finite=False)
         ok = quality(trace, original, rules)
         same = np.ones(rules.candidates, dtype=bool)
         for n in leaves:
-            same &= np.all((draws[n] == graph.nx.nodes[n]["value"]).reshape(rules.candidates,
-                                                                             -1), axis=1)
+            same &= np.all((draws[n] == graph.default(n)).reshape(rules.candidates, -1),
+                           axis=1)
         for i in np.flatnonzero(ok & ~same):
             found.append({n: draws[n][i] for n in leaves})
             if len(found) == count:
@@ -135,11 +159,8 @@ def variants(graph: Graph, seed: int, count: int = 1, rules: Rules = Rules()) ->
 
 def _with_values(graph: Graph, values: dict[str, np.ndarray], name: str, seed: int,
                  k: int) -> Graph:
-    h = nx.MultiDiGraph(graph.nx)
-    for n, v in values.items():
-        h.nodes[n]["value"] = np.asarray(v, dtype=np.float64) + 0.0
-    g = Graph(nx=h, loss=graph.loss, title=f"{graph.title or graph.name} (variant {k}, "
-              f"seed {seed})", source=graph.source, name=name, asks=graph.asks)
+    g = graph.with_values(values, title=f"{graph.title or graph.name} (variant {k}, "
+                          f"seed {seed})", name=name)
     return parse(g.to_text(), source=f"{name}.grad", name=name)
 
 
@@ -157,8 +178,8 @@ def write_variant(graph: Graph, folder: Path) -> list[Path]:
     render(trace, folder / "answer.svg", show="all")
     quantities = ", ".join(("∇" + plain(q[1:])) if q.startswith("∇") else plain(q)
                            for q, _ in asked(trace))
-    given = "\n".join(f"| {plain(n)} | {graph.kind(n)} | {fmt_value(graph.nx.nodes[n]['value'])} |"
-                      for n in graph.leaves() if not graph.nx.nodes[n].get("generated"))
+    given = "\n".join(f"| {plain(n)} | {graph.kind(n)} | {fmt_value(graph.default(n))} |"
+                      for n in graph.leaves() if not graph.is_generated(n))
     problem = (f"# {graph.title}\n\n![The computational graph](problem.svg)\n\n"
                f"| name | kind | value |\n|---|---|---|\n{given}\n\n"
                f"Compute, showing your work: {quantities}.\n")

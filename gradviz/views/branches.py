@@ -10,18 +10,12 @@ import numpy as np
 
 from gradviz.core.evaluate import Trace
 from gradviz.core.format import fmt
-from gradviz.core.names import plain
 
-__all__ = ["branch_sentence", "KINKED"]
-
-KINKED = ("max", "min", "relu", "leaky_relu", "abs", "elu", "hinge", "l1")
+__all__ = ["branch_sentence"]
 
 
 def _name(trace: Trace, n: str) -> str:
-    g = trace.graph
-    if g.nx.nodes[n].get("generated"):
-        return g.expr(n, show=plain, pretty=True)
-    return plain(n)
+    return trace.graph.display_name(n)
 
 
 def branch_sentence(trace: Trace, node: str) -> str | None:
@@ -37,8 +31,8 @@ def branch_sentence(trace: Trace, node: str) -> str | None:
     'H₃ = min(X₁, H₁) takes H₁ since 1.5 < 2, so ∂H₃/∂H₁ = 1 and ∂H₃/∂X₁ = 0.'
     """
     g = trace.graph
-    op = g.op(node)
-    if op is None or op.name not in KINKED or trace.batch is not None:
+    op = g.op_of(node)
+    if op is None or not op.pieces or trace.batch is not None:
         return None
     ins = g.inputs(node)
     vals = [np.asarray(trace.value(u)) for u in ins]
@@ -47,7 +41,7 @@ def branch_sentence(trace: Trace, node: str) -> str | None:
     me = _name(trace, node)
     names = [_name(trace, u) for u in ins]
     x = [float(v) for v in vals]
-    params = g.nx.nodes[node].get("params", {})
+    params = g.params(node)
     if op.name in ("max", "min"):
         a, b = x
         if a == b:

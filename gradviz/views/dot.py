@@ -143,7 +143,7 @@ def model_to_dot(m: Model) -> str:
             out.append(f'  {n.id} [shape=box, style="rounded,filled", fillcolor={_q(fill)}, '
                        f"color={_q(line)}, penwidth={pen:g}, label=<{label}>];")
         elif n.kind == "op":
-            named = not m.graph.nx.nodes[n.name].get("generated")
+            named = not m.graph.is_generated(n.name)
             if table:
                 out.append(f"  o{n.id[1:]} [shape=circle, style=filled, fillcolor={_q(t.op_fill)}, "
                            f"color={_q(line)}, penwidth={pen:g}, margin=0.02, "
@@ -154,7 +154,7 @@ def model_to_dot(m: Model) -> str:
             else:
                 # where paths meet, the summed gradient stands beside the node
                 total = ""
-                if n.grad_text and m.graph.nx.out_degree(n.name) > 1:
+                if n.grad_text and len(m.graph.consumers(n.name)) > 1:
                     gc = _value_color(m, n.emphasis, n.ghost)[1]
                     total = f", xlabel=<{_font(_lines(_grad_text(n.grad_text)), gc)}>"
                 out.append(f"  {n.id} [shape=circle, style=filled, fillcolor={_q(t.op_fill)}, "

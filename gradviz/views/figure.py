@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 
 from gradviz.core.errors import GradvizError
-from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.evaluate import Trace
 from gradviz.core.format import DEFAULT_DIGITS, fmt_compact
-from gradviz.core.graph import LEAF_KINDS, Graph
+from gradviz.core.graph import Graph
 from gradviz.views.story import State
 
 __all__ = ["Theme", "THEMES", "Options", "NodeView", "EdgeView", "Model", "layout_model",
-           "SHOWS", "STYLES"]
+           "SHOWS", "STYLES", "FOLDS", "RANKDIRS"]
 
 SHOWS = ("blank", "values", "grads", "all")
 STYLES = ("textbook", "table")
+FOLDS = ("auto", "always", "never")
+RANKDIRS = ("LR", "TB")
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class Options:
 
     def __post_init__(self) -> None:
         checks = [("show", self.show, SHOWS), ("style", self.style, STYLES),
-                  ("theme", self.theme, tuple(THEMES)), ("rankdir", self.rankdir, ("LR", "TB")),
-                  ("fold", self.fold, ("auto", "always", "never"))]
+                  ("theme", self.theme, tuple(THEMES)), ("rankdir", self.rankdir, RANKDIRS),
+                  ("fold", self.fold, FOLDS)]
         for what, v, allowed in checks:
             if v not in allowed:
                 raise GradvizError(f"{what} must be one of {', '.join(allowed)}, not {v!r}")
@@ -129,23 +130,16 @@ class Model:
     notes: list[str] = field(default_factory=list)
 
 
-def _trace_of(obj: Trace | Graph, show: str) -> tuple[Graph, Trace | None]:
+def _trace_of(obj: Trace | Graph, show: str, state: State | None) -> tuple[Graph, Trace | None]:
+    """A figure reads an evaluated trace; a bare Graph can only be drawn blank."""
     if isinstance(obj, Trace):
         return obj.graph, obj
     if isinstance(obj, Graph):
-        return obj, None if show == "blank" else evaluate(obj)
+        if show != "blank" or state is not None:
+            raise GradvizError("a figure with values or gradients draws an evaluated trace: "
+                               "pass gradviz.evaluate(graph)")
+        return obj, None
     raise TypeError(f"expected a Graph or a Trace, got {type(obj).__name__}")
-
-
-def path_to_loss(graph: Graph, node: str) -> tuple[set[str], set[tuple[str, str, int]]]:
-    """Nodes and edges on every path from ``node`` to the loss ("sum over all paths")."""
-    if node not in graph.nx:
-        raise GradvizError(f"cannot highlight {node!r}: no such node")
-    down = nx.descendants(graph.nx, node) | {node}
-    up = nx.ancestors(graph.nx, graph.loss) | {graph.loss}
-    nodes = down & up
-    edges = {(u, v, k) for u, v, k in graph.nx.edges(keys=True) if u in nodes and v in nodes}
-    return nodes, edges
 
 
 def layout_model(obj: Trace | Graph, options: Options | None = None,
@@ -154,11 +148,11 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
     from gradviz.core import names
 
     opts = options or Options()
-    graph, trace = _trace_of(obj, opts.show)
+    graph, trace = _trace_of(obj, opts.show, state)
     if trace is not None and trace.batch is not None:
         raise GradvizError("draw one variant: evaluate without a batch")
     theme = THEMES[opts.theme]
-    n_nodes = graph.nx.number_of_nodes()
+    n_nodes = len(graph)
     if opts.fold == "always" or (opts.fold == "auto" and n_nodes > opts.fold_limit):
         from gradviz.views.fold import folded_model
 
@@ -168,7 +162,9 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
     show_grads = opts.show in ("grads", "all")
     on_path: tuple[set, set] = (set(), set())
     if opts.highlight:
-        on_path = path_to_loss(graph, opts.highlight)
+        if opts.highlight not in graph:
+            raise GradvizError(f"cannot highlight {opts.highlight!r}: no such node")
+        on_path = graph.paths_to_loss(opts.highlight)
     d = opts.digits
 
     def text(v) -> str:
@@ -176,20 +172,14 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
 
     nodes = []
     for n in graph.order:
-        a = graph.nx.nodes[n]
-        is_leaf = a["kind"] in LEAF_KINDS
-        op = graph.op(n)
-        generated = a.get("generated")
-        if generated and op is not None:
-            title = graph.expr(n, show=names.plain, pretty=True)
-            markup = names.escape(title)
-        else:
-            title, markup = names.plain(n) if not generated else a["label"], \
-                names.html(n) if not generated else names.escape(a["label"])
+        is_leaf = graph.is_leaf(n)
+        op = graph.op_of(n)
+        title = graph.display_name(n)
+        markup = names.escape(title) if graph.is_generated(n) else names.html(n)
         value = grad = None
         ghost = set()
         if is_leaf:
-            value = a["value"] if trace is None else trace.value(n)
+            value = graph.default(n) if trace is None else trace.value(n)
         elif trace is not None and (show_values or state is not None):
             value = trace.value(n)
             if state is not None and n not in state.values:
@@ -203,21 +193,21 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
             emphasis = "path" if n in on_path[0] else "muted"
         if state is not None and state.active_node == n and state.active_edge is None:
             emphasis = "active"
-        shape = np.shape(a["value"]) if is_leaf else np.shape(trace.value(n)) \
+        shape = np.shape(graph.default(n)) if is_leaf else np.shape(trace.value(n)) \
             if trace is not None else ()
-        nodes.append(NodeView(ids[n], n, a["kind"], a.get("op"), op.symbol if op else None,
+        nodes.append(NodeView(ids[n], n, graph.kind(n), op.name if op else None,
+                              op.symbol if op else None,
                               title, markup, shape, value, grad,
                               text(value) if value is not None else "",
                               text(grad) if grad is not None else "", emphasis,
                               ghost=frozenset(ghost)))
     edges = []
-    rank = {n: i for i, n in enumerate(graph.order)}
-    for i, (u, v, k) in enumerate(sorted(graph.nx.edges(keys=True),
-                                         key=lambda e: (rank[e[1]], e[2]))):
+    rank = graph.rank
+    for i, (u, v, k) in enumerate(graph.edges()):
         value = contribution = local = None
         ghost = set()
         if trace is not None:
-            if show_values or graph.kind(u) in LEAF_KINDS or state is not None:
+            if show_values or graph.is_leaf(u) or state is not None:
                 value = trace.value(u)
                 if state is not None and u not in state.values:
                     ghost.add("value")
@@ -228,8 +218,8 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
                     local = edge.local
                 if state is not None and (u, v, k) not in state.edges:
                     ghost.update(("contribution", "local"))
-        elif graph.kind(u) in LEAF_KINDS:
-            value = graph.nx.nodes[u]["value"]
+        elif graph.is_leaf(u):
+            value = graph.default(u)
         emphasis = "normal"
         if opts.highlight:
             emphasis = "path" if (u, v, k) in on_path[1] else "muted"

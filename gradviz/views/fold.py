@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradviz.core.evaluate import Trace
-from gradviz.core.graph import LEAF_KINDS, Graph
+from gradviz.core.graph import Graph
 from gradviz.core.names import escape, plain
 from gradviz.views.figure import EdgeView, Model, NodeView, Options, Theme
 
@@ -24,17 +24,16 @@ def groups(graph: Graph, trace: Trace | None = None) -> dict[str, tuple]:
     key: dict[str, tuple] = {}
     shape = (lambda n: np.shape(trace.value(n))) if trace is not None else None
     for n in graph.order:
-        d = graph.nx.nodes[n]
-        if d["kind"] in LEAF_KINDS:
+        op = graph.op_of(n)
+        if op is None:
             level[n] = 0
             continue
         level[n] = 1 + max(level[u] for u in graph.inputs(n))
-        key[n] = ("op", level[n], d["op"], shape(n) if shape else ())
+        key[n] = ("op", level[n], op.name, shape(n) if shape else ())
     for n in graph.order:
-        d = graph.nx.nodes[n]
-        if d["kind"] in LEAF_KINDS:
-            feeds = tuple(sorted({key[v] for v in graph.nx.successors(n)}, key=repr))
-            key[n] = ("leaf", d["kind"], np.shape(d["value"]), feeds)
+        if graph.is_leaf(n):
+            feeds = tuple(sorted({key[v] for v, _ in graph.consumers(n)}, key=repr))
+            key[n] = ("leaf", graph.kind(n), np.shape(graph.default(n)), feeds)
     return key
 
 
@@ -47,10 +46,9 @@ def folded_model(graph: Graph, trace: Trace | None, opts: Options, theme: Theme)
     gid = {k: f"n{i}" for i, k in enumerate(members)}
     nodes = []
     for k, ns in members.items():
-        first = graph.nx.nodes[ns[0]]
-        op = graph.op(ns[0])
-        what = op.symbol if op else first["kind"]
-        if len(ns) == 1 and not first.get("generated"):
+        op = graph.op_of(ns[0])
+        what = op.symbol if op else graph.kind(ns[0])
+        if len(ns) == 1 and not graph.is_generated(ns[0]):
             head = plain(ns[0])
             markup = escape(head)
         else:
@@ -62,11 +60,11 @@ def folded_model(graph: Graph, trace: Trace | None, opts: Options, theme: Theme)
         title = f"{head}\n{shape_text} each" if len(ns) > 1 else f"{head}\n{shape_text}"
         if len(ns) > 1:
             title += f"\n{sample}"
-        nodes.append(NodeView(gid[k], ns[0], "group" if k[0] == "op" else first["kind"],
-                              first.get("op"), op.symbol if op else None, title, markup,
+        nodes.append(NodeView(gid[k], ns[0], "group" if k[0] == "op" else graph.kind(ns[0]),
+                              op.name if op else None, op.symbol if op else None, title, markup,
                               shape, None, None, count=len(ns)))
     counts: dict[tuple[str, str], int] = {}
-    for u, v, _ in graph.nx.edges(keys=True):
+    for u, v, _ in graph.edges():
         pair = (gid[key[u]], gid[key[v]])
         counts[pair] = counts.get(pair, 0) + 1
     order = {g: i for i, g in enumerate(gid.values())}
@@ -74,6 +72,6 @@ def folded_model(graph: Graph, trace: Trace | None, opts: Options, theme: Theme)
              for i, ((s, d), c) in enumerate(sorted(counts.items(),
                                                     key=lambda kv: (order[kv[0][1]],
                                                                     order[kv[0][0]])))]
-    note = (f"{graph.nx.number_of_nodes()} nodes folded into {len(nodes)} groups "
+    note = (f"{len(graph)} nodes folded into {len(nodes)} groups "
             f"(use fold='never' to draw every node)")
     return Model(graph, opts, theme, nodes, edges, True, None, [note])

@@ -28,8 +28,8 @@ __all__ = ["write_frames", "frame_dots"]
 def frame_dots(trace: Trace, options: Options | None = None) -> list[tuple[str, str]]:
     """``(caption, DOT text)`` for every frame of the story."""
     opts = replace(options or Options(), show="all", highlight=None, fold="never")
-    if trace.graph.nx.number_of_nodes() > (options or Options()).fold_limit:
-        raise GradvizError(f"{trace.graph.nx.number_of_nodes()} nodes are too many for "
+    if len(trace.graph) > (options or Options()).fold_limit:
+        raise GradvizError(f"{len(trace.graph)} nodes are too many for "
                            "step-by-step frames; draw a smaller graph")
     st = story(trace)
     out = [("Given: the problem's values.", model_to_dot(layout_model(trace, opts,

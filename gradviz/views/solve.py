@@ -16,21 +16,21 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 
 from gradviz.core.errors import GradvizError
-from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.evaluate import Trace
 from gradviz.core.files import write_if_changed
 from gradviz.core.format import canonical, fmt_compact, fmt_operand, fmt_value
 from gradviz.core.graph import Graph
 from gradviz.core.names import plain, tex
 from gradviz.views.answers import asked
-from gradviz.views.branches import KINKED, branch_sentence
+from gradviz.views.branches import branch_sentence
+from gradviz.views.optable import forward_text, role_derivative
 from gradviz.views.story import story
 
 __all__ = ["Solution", "solution", "to_markdown", "to_latex", "to_html", "to_json",
-           "write_solution", "named_chain"]
+           "write_solution", "named_chain", "FORMATS"]
 
 
 @dataclass
@@ -64,73 +64,18 @@ class Solution:
 
 
 # ------------------------------------------------------------------- named view
-def _tree(graph: Graph, v: str) -> set[str]:
-    """``v`` and the unnamed intermediates of its expression."""
-    out, todo = {v}, [v]
-    while todo:
-        for u in graph.inputs(todo.pop()):
-            if graph.nx.nodes[u].get("generated") and graph.kind(u) == "op" and u not in out:
-                out.add(u)
-                todo.append(u)
-    return out
-
-
-def consumers(g: Graph, u: str) -> list[tuple[str, set[str]]]:
-    """The named nodes whose expressions use ``u``, each with its expression's nodes."""
-    out = []
-    for v in g.named():
-        if g.kind(v) == "op" and v != u:
-            tree = _tree(g, v)
-            if any(w in tree for w in g.nx.successors(u)):
-                out.append((v, tree))
-    return out
-
-
 def named_chain(trace: Trace, u: str) -> list[Term]:
-    """The chain-rule terms of ``∂L/∂u`` over its named consumers.
-
-    Each consumer's expression is evaluated on its own, with the same evaluator, seeded by
-    ``∂L/∂v`` (the upstream gradient) and by 1 (the local derivative ∂v/∂u), so unnamed
-    intermediates such as ``W2 * H2`` inside ``H4 = W2 * H2 / H1`` are accounted for.
-    """
+    """The chain-rule terms of ``∂L/∂u`` over its named consumers, read from the trace
+    (local derivatives through unnamed intermediates such as ``W2 * H2`` inside
+    ``H4 = W2 * H2 / H1`` included)."""
     terms = []
-    for v, tree in consumers(trace.graph, u):
-        upstream = trace.grad(v)
-        local = _local(trace, v, tree, u) if np.ndim(trace.value(v)) == 0 else None
-        contribution = _local(trace, v, tree, u, seed=upstream)
-        terms.append(Term(v, upstream, local, contribution))
+    for v in trace.graph.named_consumers(u):
+        contribution = trace.through(u, v)
+        if contribution is None:
+            continue
+        local = trace.local_through(v, u) if np.ndim(trace.value(v)) == 0 else None
+        terms.append(Term(v, trace.grad(v), local, contribution))
     return terms
-
-
-def _local(trace: Trace, v: str, tree: set[str], u: str, seed=None) -> np.ndarray:
-    """∂(seed·v)/∂u through v's expression, by the evaluator on that expression alone."""
-    g = trace.graph
-    leaves = {w for t in tree for w in g.inputs(t) if w not in tree}
-    sub = nx.MultiDiGraph()
-    for w in leaves:
-        sub.add_node(w, kind="input" if w == u else "const", value=np.asarray(trace.value(w)),
-                     label=w)
-    for t in tree:
-        sub.add_node(t, **g.nx.nodes[t])
-    for t in tree:
-        for a, _, k in g.nx.in_edges(t, keys=True):
-            sub.add_edge(a, t, key=k, arg=k)
-    root = v
-    if seed is not None:
-        sub.add_node("~seed", kind="const", value=np.asarray(seed, dtype=float), label="seed",
-                     generated=True)
-        sub.add_node("~out", kind="op", op="sum" if np.ndim(trace.value(v)) else "mul",
-                     params={}, label="out", generated=True)
-        if np.ndim(trace.value(v)):
-            sub.add_node("~prod", kind="op", op="mul", params={}, label="prod", generated=True)
-            sub.add_edge("~seed", "~prod", key=0, arg=0)
-            sub.add_edge(v, "~prod", key=1, arg=1)
-            sub.add_edge("~prod", "~out", key=0, arg=0)
-        else:
-            sub.add_edge("~seed", "~out", key=0, arg=0)
-            sub.add_edge(v, "~out", key=1, arg=1)
-        root = "~out"
-    return evaluate(Graph(nx=sub, loss=root), check_finite=False).grad(u)
 
 
 # ------------------------------------------------------------------------ model
@@ -139,7 +84,7 @@ def solution(trace: Trace) -> Solution:
 
     Examples
     --------
-    >>> from gradviz import example
+    >>> from gradviz import evaluate, example
     >>> s = solution(evaluate(example("interesting")))
     >>> s.forward[3][1]
     'H₄ = W₂ · H₂ / H₁ = -3 · (-1) / 1.5 = 2'
@@ -153,14 +98,14 @@ def solution(trace: Trace) -> Solution:
     named = set(g.named())
     forward = [(s.node, s.text) for s in st.steps
                if s.kind in ("forward", "loss") and s.node in named]
-    given = [(n, g.kind(n), trace.value(n)) for n in g.leaves()
-             if not g.nx.nodes[n].get("generated")]
-    loss_op = g.op(trace.loss)
-    loss_formula = f"{loss_op.name}({', '.join(loss_op.args)}) = {loss_op.formula}" \
+    given = [(n, g.kind(n), trace.value(n)) for n in g.leaves() if not g.is_generated(n)]
+    loss_op = g.op_of(trace.loss)
+    loss_formula = forward_text(loss_op) \
         if loss_op is not None and loss_op.kind == "loss" else ""
     fwd_branches = []
     for n in g.order:
-        if g.kind(n) == "op" and g.op(n).name in KINKED:
+        op = g.op_of(n)
+        if op is not None and op.pieces:
             sentence = branch_sentence(trace, n)
             if sentence:
                 fwd_branches.append(sentence)
@@ -171,15 +116,16 @@ def solution(trace: Trace) -> Solution:
         terms = named_chain(trace, u)
         block = Block(u, terms, trace.grad(u))
         for t in terms:
-            for w in sorted(_tree(g, t.via), key=g.order.index):
-                op = g.op(w)
-                if w in g.nx.successors(u) or w == t.via:
-                    if op.name in KINKED:
+            users = {w for w, _ in g.consumers(u)}
+            for w in g.expression(t.via):
+                op = g.op_of(w)
+                if w in users or w == t.via:
+                    if op.pieces:
                         sentence = branch_sentence(trace, w)
                         if sentence and sentence not in block.branches:
                             block.branches.append(sentence)
             direct = [e for e in trace.edges_from(u) if e.dst == t.via]
-            if direct and len(_tree(g, t.via)) == 1:
+            if direct and len(g.expression(t.via)) == 1:
                 block.locals_text.append(_local_formula(g, t.via, u, [e.arg for e in direct]))
         blocks.append(block)
     return Solution(trace, given, forward, loss_formula, blocks, asked(trace), fwd_branches)
@@ -187,10 +133,10 @@ def solution(trace: Trace) -> Solution:
 
 def _local_formula(g: Graph, v: str, u: str, args: list[int]) -> str:
     """``∂H₅/∂H₁ = 1 if b > a, ½ if a = b, else 0 (max, u as b)`` from the op table."""
-    op = g.op(v)
+    op = g.op_of(v)
     n = len(g.inputs(v))
     roles = sorted({op.role(a, n) for a in args})
-    parts = [f"{op.dplain[r]} (as {op.args[r] if r < len(op.args) else 'x'})" for r in roles]
+    parts = [f"{role_derivative(op, r)} (as {op.args[r]})" for r in roles]
     return f"{_d(v, u)}: {op.name} gives " + " and ".join(parts)
 
 
@@ -387,7 +333,7 @@ def to_json(s: Solution) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-FORMATS = {"md": to_markdown, "tex": to_latex, "html": to_html, "json": to_json}
+FORMATS = {"md": to_markdown, "tex": to_latex, "html": to_html, "json": to_json}  # by --format
 
 
 def write_solution(trace: Trace, fmt: str, out: Path | None, figures: bool = True) -> str:

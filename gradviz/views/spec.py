@@ -51,9 +51,9 @@ def to_json(obj, options: Options | None = None, state=None, **kw) -> str:
 
     Examples
     --------
-    >>> from gradviz import example
-    >>> text = to_json(example("xyz"), show="values")
-    >>> text == to_json(example("xyz"), show="values"), text[:20]
+    >>> from gradviz import evaluate, example
+    >>> text = to_json(evaluate(example("xyz")), show="values")
+    >>> text == to_json(evaluate(example("xyz")), show="values"), text[:20]
     (True, '{\\n "gradviz_spec": 1')
     """
     return json.dumps(to_spec(obj, options, state, **kw), ensure_ascii=False, indent=1) + "\n"

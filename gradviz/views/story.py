@@ -95,9 +95,7 @@ class Story:
 def _name(trace: Trace, n: str) -> str:
     """How a node is called in a sentence: its typeset name, or its expression."""
     g = trace.graph
-    if g.nx.nodes[n].get("generated"):
-        return "(" + g.expr(n, show=plain, pretty=True) + ")"
-    return plain(n)
+    return f"({g.display_name(n)})" if g.is_generated(n) else g.display_name(n)
 
 
 def _d(trace: Trace, top: str, bottom: str) -> str:
@@ -127,7 +125,7 @@ def story(trace: Trace) -> Story:
         sym = g.expr(n, pretty=True, show=plain)
         sub = g.expr(n, pretty=True, show=lambda u: fmt_value(trace.value(u)))
         value = fmt_value(trace.value(n))
-        head = sym if g.nx.nodes[n].get("generated") else f"{name} = {sym}"
+        head = sym if g.is_generated(n) else f"{name} = {sym}"
         shown = sub != sym and len(sub) <= MAX_SUBSTITUTION
         text = head + (f" = {sub}" if shown else "") + f" = {value}"
         steps.append(Step("loss" if n == loss else "forward", n, None, text))

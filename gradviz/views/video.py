@@ -26,7 +26,8 @@ from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.graph import Graph
 from gradviz.core.names import plain, tex
 from gradviz.views.dot import model_to_dot
-from gradviz.views.figure import THEMES, Model, Options, layout_model, path_to_loss
+from gradviz.views.figure import THEMES, Model, Options, layout_model
+from gradviz.views.optable import forward_text, role_derivative
 from gradviz.views.render import run_dot
 from gradviz.views.story import Story, story
 
@@ -173,7 +174,7 @@ def _make_backprop_scene():
                     sym = self._label(n.symbol or "?", font, theme.fg)
                     sym.scale_to_fit_width(min(sym.width, radius[n.name] * 1.5)).move_to(circ)
                     parts = [circ, sym]
-                    if not graph.nx.nodes[n.name].get("generated"):
+                    if not graph.is_generated(n.name):
                         name = self._label(plain(n.name), font * 0.75, theme.fg, tex(n.name))
                         name.next_to(circ, m.DOWN, buff=0.06)
                         parts.append(name)
@@ -215,7 +216,7 @@ def _make_backprop_scene():
         def _passes(self, trace: Trace, st: Story, model, node_mob, arrows, edge_key, font):
             v, theme = self.video, self.theme
             views = {n.name: n for n in model.nodes}
-            focus_nodes, focus_edges = (path_to_loss(trace.graph, v.focus) if v.focus
+            focus_nodes, focus_edges = (trace.graph.paths_to_loss(v.focus) if v.focus
                                         else (None, None))
             value_mobs = {}
             for n, view in views.items():
@@ -368,7 +369,7 @@ def _beside(arrow, label, below: bool) -> np.ndarray:
 
 
 def _tex_name(trace: Trace, n: str) -> str:
-    if trace.graph.nx.nodes[n].get("generated"):
+    if trace.graph.is_generated(n):
         return r"(\cdot)"
     return tex(n)
 
@@ -387,7 +388,7 @@ def activation_samples(name: str, lo: float = -4.0, hi: float = 4.0, n: int = 40
     >>> f.tolist(), df.tolist()
     ([0.0, 0.0, 0.0, 0.5, 1.0], [0.0, 0.0, 0.0, 1.0, 1.0])
     """
-    from gradviz.core.graph import Builder
+    from gradviz.core.builder import Builder
     from gradviz.core.ops import ACTIVATIONS
 
     if name not in ACTIVATIONS:
@@ -404,7 +405,7 @@ def _pieces(name: str, xs: np.ndarray, **params) -> list[np.ndarray]:
     """Split the domain at the op's kinks, so a jump in f' is drawn as a jump."""
     from gradviz.core.ops import OPS
 
-    cuts = [k for k in OPS[name].kinks if xs[0] < k < xs[-1]]
+    cuts = [k for k in OPS[name].kinks(**params) if xs[0] < k < xs[-1]]
     edges = [-np.inf] + cuts + [np.inf]
     out = []
     for lo, hi in zip(edges, edges[1:]):
@@ -457,8 +458,9 @@ def _make_activation_scene():
             title = m.Text(f"{self.activation}({params or 'x'})" if params else
                            f"{self.activation}(x)", font_size=30, color=t.fg, font=FONT)
             title.to_edge(m.UP, buff=0.2)
-            ltitle = m.Text(f"f(x) = {op.formula}", font_size=20, color=t.value, font=FONT)
-            rtitle = m.Text(f"f′(x) = {op.dplain[0]}", font_size=20, color=t.grad, font=FONT)
+            ltitle = m.Text(f"f(x): {forward_text(op)}", font_size=20, color=t.value, font=FONT)
+            rtitle = m.Text(f"f′(x) = {role_derivative(op, 0)}", font_size=20, color=t.grad,
+                            font=FONT)
             for lab, ax in ((ltitle, left), (rtitle, right)):
                 lab.scale_to_fit_width(min(lab.width, 6.0)).next_to(ax, m.UP, buff=0.15)
             f_curve = left.plot_line_graph(xs, fs, add_vertex_dots=False, line_color=t.value,
@@ -469,7 +471,7 @@ def _make_activation_scene():
                 d_parts.append(right.plot_line_graph(xs[mask], dfs[mask], add_vertex_dots=False,
                                                      line_color=t.grad, stroke_width=3))
             marks = []
-            for k in op.kinks:
+            for k in op.kinks(**self.params):
                 _, fk, dk = activation_samples(self.activation, k, k, 1, **self.params)
                 eps = 1e-9
                 _, _, left_d = activation_samples(self.activation, k - eps, k - eps, 1,

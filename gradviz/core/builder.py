@@ -1,0 +1,274 @@
+"""Build a :class:`~gradviz.Graph` from Python, micrograd style.
+
+``Builder`` owns a networkx MultiDiGraph while it grows (it and :mod:`~gradviz.core.edit`
+are the only modules that write one); ``build()`` hands it to a :class:`Graph`.
+
+Examples
+--------
+>>> b = Builder(title="xyz")
+>>> x, y, z = b.input("x", 2), b.input("y", 3), b.input("z", -1)
+>>> a = b.let("a", x * y + z)
+>>> w = b.output("w", a * b.let("b", (x + x) * a))
+>>> g = b.build()
+>>> g.order[:4], g.loss
+(['x', 'y', 'z', 'a.1'], 'w')
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import networkx as nx
+
+from gradviz.core.errors import GraphError
+from gradviz.core.format import fmt_value
+from gradviz.core.graph import LEAF_KINDS, Graph, leaf_value, natural_key
+from gradviz.core.ops import OPS
+
+__all__ = ["Builder", "Var"]
+
+
+class Var:
+    """A value under construction in a :class:`Builder`; supports ``+ - * / ** @`` and -x."""
+
+    __slots__ = ("builder", "node")
+
+    def __init__(self, builder: Builder, node: str) -> None:
+        self.builder, self.node = builder, node
+
+    def _bin(self, opname: str, other: Any, swap: bool = False) -> Var:
+        other = self.builder._lift(other)
+        a, b = (other, self) if swap else (self, other)
+        return self.builder.op(opname, a, b)
+
+    def __add__(self, o): return self._bin("add", o)
+    def __radd__(self, o): return self._bin("add", o, True)
+    def __sub__(self, o): return self._bin("sub", o)
+    def __rsub__(self, o): return self._bin("sub", o, True)
+    def __mul__(self, o): return self._bin("mul", o)
+    def __rmul__(self, o): return self._bin("mul", o, True)
+    def __truediv__(self, o): return self._bin("div", o)
+    def __rtruediv__(self, o): return self._bin("div", o, True)
+    def __pow__(self, o): return self._bin("pow", o)
+    def __rpow__(self, o): return self._bin("pow", o, True)
+    def __matmul__(self, o): return self._bin("matmul", o)
+    def __rmatmul__(self, o): return self._bin("matmul", o, True)
+    def __neg__(self): return self.builder.op("neg", self)
+    def __pos__(self): return self
+
+    def __repr__(self) -> str:
+        return f"Var({self.node!r})"
+
+
+class Builder:
+    """Build a :class:`Graph` from Python, micrograd style.
+
+    Unnamed intermediate values get names from the value that uses them: in
+    ``b.let("H2", X1 * X2 + B1)`` the product becomes ``H2.1``.
+
+    Parameters
+    ----------
+    title, source, name : str
+        Metadata carried by the graph.
+    asks : iterable of str
+        The quantities a problem asks for (``"Yhat"``, ``"∇W1"``).
+
+    Examples
+    --------
+    >>> from gradviz import evaluate
+    >>> b = Builder()
+    >>> x = b.input("x", 3.0)
+    >>> b.loss("L", x * x)
+    Var('L')
+    >>> float(evaluate(b.build()).grad("x"))
+    6.0
+    """
+
+    def __init__(self, title: str = "", source: str = "", name: str = "",
+                 asks: Iterable[str] = (), meta: Mapping[str, str] | None = None) -> None:
+        self.g = nx.MultiDiGraph()
+        self.title, self.source, self.name, self.asks = title, source, name, tuple(asks)
+        self.meta = dict(meta or {})
+        self._tmp = 0
+        self._loss: str | None = None
+        self._norms: dict[str, str] = {}
+
+    # --------------------------------------------------------------------- leaves
+    def leaf(self, name: str, kind: str, value: Any, *, label: str | None = None,
+             line: int | None = None, col: int | None = None) -> Var:
+        """Add a leaf of the given kind (``input``, ``param``, ``target``, ``const``)."""
+        if kind not in LEAF_KINDS:
+            raise GraphError(f"unknown leaf kind {kind!r}; use one of {', '.join(LEAF_KINDS)}",
+                             line, col)
+        self._check_new(name, line, col)
+        try:
+            v = leaf_value(value, f"the value of {name}")
+        except GraphError as e:
+            raise GraphError(e.message, line, col) from None
+        self.g.add_node(name, kind=kind, value=v, label=label or name, line=line, col=col)
+        return Var(self, name)
+
+    def input(self, name: str, value: Any, **kw) -> Var:
+        return self.leaf(name, "input", value, **kw)
+
+    def param(self, name: str, value: Any, **kw) -> Var:
+        return self.leaf(name, "param", value, **kw)
+
+    def target(self, name: str, value: Any, **kw) -> Var:
+        return self.leaf(name, "target", value, **kw)
+
+    def const(self, value: Any, name: str | None = None, **kw) -> Var:
+        """A constant; unnamed constants (``2`` in ``2 * x``) are labelled by their value."""
+        if name is not None:
+            return self.leaf(name, "const", value, **kw)
+        v = Var(self, self._temp())
+        arr = leaf_value(value, "a constant")
+        self.g.add_node(v.node, kind="const", value=arr, generated=True,
+                        label=fmt_value(arr, None), line=kw.get("line"), col=kw.get("col"))
+        return v
+
+    # ----------------------------------------------------------------- computed
+    def op(self, opname: str, *args: Any, name: str | None = None,
+           line: int | None = None, col: int | None = None, **params: float) -> Var:
+        """Apply an op from the op table to operands (``Var`` or numbers)."""
+        if opname not in OPS:
+            raise GraphError(f"unknown op {opname!r}", line, col)
+        op = OPS[opname]
+        if op.arity is not None and len(args) != op.arity:
+            raise GraphError(f"{opname} takes {op.arity} operand(s), got {len(args)}", line, col)
+        if op.arity is None and not args:
+            raise GraphError(f"{opname} needs at least one operand", line, col)
+        allowed = op.param_defaults()
+        for k in params:
+            if k not in allowed:
+                hint = f"; it takes {', '.join(allowed)}" if allowed else "; it takes none"
+                raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
+        full = {**allowed, **{k: float(v) for k, v in params.items()}}
+        operands = [self._lift(a) for a in args]
+        if name is not None:
+            self._check_new(name, line, col)
+        node = name or self._temp()
+        self.g.add_node(node, kind="op", op=opname, params=full, label=node, line=line,
+                        col=col, generated=name is None)
+        for i, a in enumerate(operands):
+            self.g.add_edge(a.node, node, key=i, arg=i)
+        return Var(self, node)
+
+    def __getattr__(self, opname: str):
+        """``b.sigmoid(x)``, ``b.leaky_relu(z, slope=0.1)``: any op-table name."""
+        if opname in OPS:
+            return lambda *a, **k: self.op(opname, *a, **k)
+        raise AttributeError(opname)
+
+    def let(self, name: str, var: Var, *, role: str | None = None,
+            line: int | None = None, col: int | None = None) -> Var:
+        """Give a computed value a name; its unnamed operands become ``name.1``, ..."""
+        var = self._lift(var)
+        if not self.g.nodes[var.node].get("generated") or self.g.nodes[var.node]["kind"] != "op":
+            var = self.op("identity", var)  # ``a = b`` or ``a = 2``: a node of its own
+        self._check_new(name, line, col)
+        mapping = {t: self._fresh(f"{name}.{k}")
+                   for k, t in enumerate(self._temps_postorder(var.node), start=1)}
+        mapping[var.node] = name
+        nx.relabel_nodes(self.g, mapping, copy=False)
+        for new in mapping.values():
+            if self.g.nodes[new]["kind"] == "op":
+                self.g.nodes[new]["label"] = new
+        d = self.g.nodes[name]
+        d.update(generated=False, role=role)
+        if line is not None:
+            d.update(line=line, col=col)
+        if role in ("loss", "output"):
+            if self._loss is not None:
+                raise GraphError(f"a second {role} {name!r}: the graph already has "
+                                 f"{self._loss!r} to differentiate", line, col)
+            self._loss = name
+        return Var(self, name)
+
+    def _temps_postorder(self, root: str) -> list[str]:
+        """Unnamed ancestors of ``root`` in post-order (operands before users)."""
+        out: list[str] = []
+        seen = {root}
+        stack = [(root, iter(self._operands(root)))]
+        while stack:
+            node, it = stack[-1]
+            for u in it:
+                if u.startswith("\0") and u not in seen:
+                    seen.add(u)
+                    stack.append((u, iter(self._operands(u))))
+                    break
+            else:
+                stack.pop()
+                if node != root:
+                    out.append(node)
+        return out
+
+    def _operands(self, node: str) -> list[str]:
+        return [u for _, u in sorted((k, u) for u, _, k in self.g.in_edges(node, keys=True))]
+
+    def loss(self, name: str, var: Var, **kw) -> Var:
+        """Name the value backward starts from (a scalar loss)."""
+        return self.let(name, var, role="loss", **kw)
+
+    def output(self, name: str, var: Var, **kw) -> Var:
+        """Like :meth:`loss`, for a graph whose result is not a loss (e.g. ``w`` in xyz)."""
+        return self.let(name, var, role="output", **kw)
+
+    def build(self) -> Graph:
+        """Check the graph (no cycle, one node to differentiate) and return it."""
+        g = self.g
+        mapping = {}
+        k = 0
+        for n in sorted(g.nodes, key=lambda n: (not n.startswith("\0"), natural_key(n))):
+            if n.startswith("\0"):
+                k += 1
+                mapping[n] = self._fresh(f"t.{k}")
+        nx.relabel_nodes(g, mapping, copy=False)
+        if g.number_of_nodes() == 0:
+            raise GraphError("the graph is empty: declare inputs and compute something")
+        loss = self._loss
+        if loss is None:
+            sinks = sorted((n for n in g if g.out_degree(n) == 0 and g.nodes[n]["kind"] == "op"),
+                           key=natural_key)
+            if len(sinks) != 1:
+                raise GraphError("no loss: mark the value to differentiate with "
+                                 "`NAME: loss = ...`" + (f" (candidates: {', '.join(sinks)})"
+                                                        if sinks else ""))
+            loss = sinks[0]
+        return Graph(nx=g, loss=loss, title=self.title, source=self.source, name=self.name,
+                     asks=self.asks, meta=dict(self.meta))
+
+    # ------------------------------------------------------------------ helpers
+    def _lift(self, x: Any) -> Var:
+        if isinstance(x, Var):
+            if x.builder is not self:
+                raise GraphError("a value from another Builder cannot be used here")
+            return x
+        if isinstance(x, (list, tuple)) and any(isinstance(e, Var) for e in x):
+            return self.op("stack", *x)
+        return self.const(x)
+
+    def _temp(self) -> str:
+        self._tmp += 1
+        return f"\0{self._tmp}"
+
+    def _fresh(self, name: str) -> str:
+        while name in self.g:
+            name += "'"
+        return name
+
+    def _check_new(self, name: str, line: int | None, col: int | None) -> None:
+        if not isinstance(name, str) or not name or "\0" in name:
+            raise GraphError(f"invalid name {name!r}", line, col)
+        if name in self.g:
+            d = self.g.nodes[name]
+            first = f" (first defined on line {d['line']})" if d.get("line") else ""
+            raise GraphError(f"{name!r} is defined twice{first}", line, col)
+        norm = unicodedata.normalize("NFKC", name)
+        other = self._norms.get(norm)
+        if other is not None and other != name:
+            raise GraphError(f"{name!r} collides with {other!r} after Unicode NFKC "
+                             "normalization; rename one", line, col)
+        self._norms[norm] = name

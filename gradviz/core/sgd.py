@@ -1,0 +1,22 @@
+"""One step of gradient descent, read from a trace."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradviz.core.evaluate import Trace
+
+__all__ = ["sgd_step"]
+
+
+def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
+    """One gradient-descent step: ``param − lr · grad`` for every param of the graph.
+
+    Examples
+    --------
+    >>> from gradviz import evaluate, example
+    >>> new = sgd_step(evaluate(example("two_layer_relu")), lr=0.1)
+    >>> round(float(new["w21"]), 10)
+    0.65
+    """
+    return {n: trace.value(n) - lr * trace.grad(n) for n in trace.graph.leaves("param")}
