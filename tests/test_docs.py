@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import gradviz
-from gradviz.cli import _parser, main
+from gradviz.cli import build_parser, main
 from gradviz.views.optable import op_table
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
@@ -43,7 +43,7 @@ def test_all_is_honest():
 def test_readme_commands_exist_with_help(capsys):
     blocks = "\n".join(README.split("```")[1::2])
     subcommands = set(re.findall(r"^gradviz (\w+)", blocks, re.M))
-    parser_commands = set(_parser()._subparsers._group_actions[0].choices)
+    parser_commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert subcommands <= parser_commands
     for cmd in sorted(parser_commands):
         with pytest.raises(SystemExit) as e:

@@ -7,18 +7,26 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["fmt", "fmt_value", "fmt_operand", "fmt_compact", "canonical", "DEFAULT_DIGITS"]
+__all__ = ["fmt", "fmt_value", "fmt_operand", "fmt_compact", "canonical", "DEFAULT_DIGITS",
+           "MINUS"]
 
 DEFAULT_DIGITS = 4
+MINUS = "\u2212"  # the minus sign, for text people read (graph files keep the hyphen)
 
 
-def fmt(x: float, digits: int | None = DEFAULT_DIGITS) -> str:
-    """Format one number for a label: ``digits`` significant digits, no trailing zeros.
+def fmt(x: float, digits: int | None = DEFAULT_DIGITS, *, decimals: int | None = None,
+        minus: str = "-", zeros: bool = False) -> str:
+    """Format one number: ``digits`` significant digits, no trailing zeros.
 
     Stable on every platform: ``-0.0`` prints as ``0``, ``0.1 + 0.2`` as ``0.3``,
     integers without a decimal point, non-finite values as ``inf``, ``-inf``, ``nan``.
     ``digits=None`` gives the shortest text that reads back as the same float64 (what
     graph files are written with).
+
+    For people rather than machines: ``decimals`` fixes the places after the point (one
+    precision for a whole figure or table), ``zeros=True`` keeps trailing zeros that carry
+    precision (``0.6900`` to 4 significant figures), and ``minus="−"`` writes the minus
+    sign U+2212 instead of a hyphen.
 
     Examples
     --------
@@ -28,25 +36,40 @@ def fmt(x: float, digits: int | None = DEFAULT_DIGITS) -> str:
     ('0.3', '0', '170', '1.5e-07', '-inf')
     >>> fmt(0.62246, digits=3), fmt(1 / 3, None), fmt(0.71, None), fmt(3.0, None)
     ('0.622', '0.3333333333333333', '0.71', '3')
+    >>> fmt(0.6899744811, zeros=True), fmt(-1.5, decimals=2, minus=MINUS), fmt(2.0, zeros=True)
+    ('0.6900', '−1.50', '2.000')
     """
     x = float(x)
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if digits is None:
+        return ("inf" if x > 0 else minus + "inf")
+    if digits is None and decimals is None:
         text = repr(x + 0.0)
-        return text[:-2] if text.endswith(".0") else text
-    text = f"{x:.{digits}g}"
+        text = text[:-2] if text.endswith(".0") else text
+    elif decimals is not None:
+        text = f"{x:.{decimals}f}"
+    else:
+        text = _significant(x, digits or DEFAULT_DIGITS, zeros)
+    if float(text) == 0.0:
+        text = text.lstrip("-")
+    return minus + text[1:] if text.startswith("-") else text
+
+
+def _significant(x: float, digits: int, zeros: bool) -> str:
+    """``digits`` significant digits; trailing zeros kept only with ``zeros``."""
+    text = f"{x:.{digits}g}" if not zeros else f"{x:#.{digits}g}"
     if "e" in text:
         mant, exp = text.split("e")
-        text = f"{mant}e{exp[0]}{exp[1:].rjust(2, '0')}"
-    if text in ("-0", "-0.0") or float(text) == 0.0:
+        text = f"{mant.rstrip('.')}e{exp[0]}{exp[1:].rjust(2, '0')}"
+    elif zeros:
+        text = text.rstrip(".")
+    if not zeros and float(text) == 0.0:
         return "0"
     return text
 
 
-def fmt_value(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
+def fmt_value(v: Any, digits: int | None = DEFAULT_DIGITS, **style: Any) -> str:
     """Format a scalar, vector or matrix compactly: ``0.5``, ``[1, -1]``, ``[[1, 2], [3, 4]]``.
 
     Examples
@@ -58,11 +81,11 @@ def fmt_value(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
     """
     a = np.asarray(v, dtype=np.float64)
     if a.ndim == 0:
-        return fmt(float(a), digits)
-    return "[" + ", ".join(fmt_value(row, digits) for row in a) + "]"
+        return fmt(float(a), digits, **style)
+    return "[" + ", ".join(fmt_value(row, digits, **style) for row in a) + "]"
 
 
-def fmt_operand(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
+def fmt_operand(v: Any, digits: int | None = DEFAULT_DIGITS, **style: Any) -> str:
     """:func:`fmt_value`, in brackets when negative: for products written out, ``0.6 · (-1)``.
 
     Examples
@@ -70,11 +93,11 @@ def fmt_operand(v: Any, digits: int | None = DEFAULT_DIGITS) -> str:
     >>> fmt_operand(-1.0), fmt_operand(2.5)
     ('(-1)', '2.5')
     """
-    text = fmt_value(v, digits)
-    return f"({text})" if text.startswith("-") else text
+    text = fmt_value(v, digits, **style)
+    return f"({text})" if text[:1] in ("-", MINUS) else text
 
 
-def fmt_compact(v: Any, digits: int = DEFAULT_DIGITS, max_items: int = 8) -> str:
+def fmt_compact(v: Any, digits: int = DEFAULT_DIGITS, max_items: int = 8, **style: Any) -> str:
     """Format for a figure label: short vectors in full, long ones elided with their
     length, small matrices one row per line, big ones by their shape.
 
@@ -90,12 +113,12 @@ def fmt_compact(v: Any, digits: int = DEFAULT_DIGITS, max_items: int = 8) -> str
     """
     a = np.asarray(v, dtype=np.float64)
     if a.ndim == 0 or (a.ndim == 1 and a.size <= max_items):
-        return fmt_value(a, digits)
+        return fmt_value(a, digits, **style)
     if a.ndim == 1:
-        head = ", ".join(fmt(x, digits) for x in a[:3])
-        return f"[{head}, …, {fmt(a[-1], digits)}] ({a.size})"
+        head = ", ".join(fmt(x, digits, **style) for x in a[:3])
+        return f"[{head}, …, {fmt(a[-1], digits, **style)}] ({a.size})"
     if a.shape[0] <= max_items and a.shape[1] <= 6:
-        return "\n".join(fmt_value(row, digits) for row in a)
+        return "\n".join(fmt_value(row, digits, **style) for row in a)
     return f"{a.shape[0]}×{a.shape[1]} matrix"
 
 

@@ -1,5 +1,4 @@
-"""Evaluation: the reference answers of the seed problems, the chain rule edge by edge,
-batched evaluation, gradcheck of every example and generated MLP."""
+"""Evaluation: the reference answers of the seed problems, the chain rule edge by edge,"""
 
 from __future__ import annotations
 
@@ -10,25 +9,18 @@ import pytest
 
 import gradviz
 from gradviz import evaluate, example
-
-TOL = 1e-9
-
-
-def sig(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def check(trace, expected: dict, tol: float = TOL) -> None:
-    """``expected`` maps a node name to its value, ``∇name`` to its gradient."""
-    for key, want in expected.items():
-        got = trace.grad(key[1:]) if key.startswith("∇") else trace.value(key)
-        np.testing.assert_allclose(got, want, rtol=0, atol=tol, err_msg=key)
+from tests.helpers import (
+    EDGE_GRAPHS,
+    assert_batch_matches_loop,
+    assert_trace,
+    graph_named,
+    sig,
+)
 
 
-# ------------------------------------------------------------ reference values
 def test_mlp_reference():
     y = 0.6899744811
-    check(evaluate(example("mlp")), {
+    assert_trace(evaluate(example("mlp")), {
         "Yhat": y, "L": 1.1711006659, "∇W3": [-0.1379948962, 1.3799489623], "∇B3": y,
         "∇W2": [-y, y], "∇B2": y, "∇H2": y, "∇W1": [-0.0689974481, 0.0689974481],
         "∇B1": 0.0689974481, "∇H1": y, "∇X1": -0.6209770330, "∇X2": 0.2759897925,
@@ -40,17 +32,17 @@ def test_mlp_reference():
     ("interesting_tanh", -0.4621171573, 1.0688932908),
 ])
 def test_tanh_variants_reference(name, yhat, loss):
-    check(evaluate(example(name)), {"Yhat": yhat, "L": loss})
+    assert_trace(evaluate(example(name)), {"Yhat": yhat, "L": loss})
 
 
 def test_xyz_reference():
-    check(evaluate(example("xyz")), {"a": 5, "b": 20, "w": 100, "∇x": 170, "∇y": 80,
+    assert_trace(evaluate(example("xyz")), {"a": 5, "b": 20, "w": 100, "∇x": 170, "∇y": 80,
                                      "∇z": 40}, tol=1e-12)
 
 
 def test_two_layer_relu_reference():
     t = evaluate(example("two_layer_relu"))
-    check(t, {"h1": 2.0, "h2": -0.5, "o1": 0.0, "o2": -1.5, "MSE": 2.5, "∇w21": -1.5},
+    assert_trace(t, {"h1": 2.0, "h2": -0.5, "o1": 0.0, "o2": -1.5, "MSE": 2.5, "∇w21": -1.5},
           tol=1e-12)
     assert float(gradviz.sgd_step(t, 0.1)["w21"]) == pytest.approx(0.65, abs=1e-12)
 
@@ -85,7 +77,7 @@ def test_interesting_by_hand():
     gX2 = gH2 * X1 * X3 + gH1 * W1
     gX1 = gH2 * X2 * X3 + gH1 * W1 + gX1_from_H3  # X1 fans out to H1, H2, H3
     t = evaluate(example("interesting"))
-    check(t, {"Yhat": Yhat, "L": L, "∇H5": gH5, "∇H4": gH4, "∇H3": gH3, "∇H2": gH2,
+    assert_trace(t, {"Yhat": Yhat, "L": L, "∇H5": gH5, "∇H4": gH4, "∇H3": gH3, "∇H2": gH2,
               "∇H1": gH1, "∇W2": gW2, "∇W1": gW1, "∇B1": gB1, "∇X3": gX3, "∇X2": gX2,
               "∇X1": gX1}, tol=1e-12)
     assert example("interesting").asks == ("Yhat", "L", "∇H5", "∇H4", "∇H3", "∇H2", "∇H1",
@@ -105,7 +97,7 @@ def test_sigmoid_regression_by_hand():
     gf = -2.0 * (target - f)
     gh1, gh2 = gf * w11_2, gf * w21_2
     gz1, gz2 = gh1 * h1 * (1 - h1), gh2 * h2 * (1 - h2)
-    check(evaluate(example("sigmoid_regression")), {
+    assert_trace(evaluate(example("sigmoid_regression")), {
         "h1": h1, "h2": h2, "f": f, "L": L,
         "∇w11": gz1 * x1, "∇w21": gz1 * x2, "∇w31": gz1 * x3, "∇b1": gz1,
         "∇w12": gz2 * x1, "∇w22": gz2 * x2, "∇w32": gz2 * x3, "∇b2": gz2,
@@ -132,7 +124,6 @@ def test_softmax_classifier():
         np.testing.assert_allclose(t.grad(name), gc.numeric[name], rtol=1e-6, atol=1e-8)
 
 
-# ------------------------------------------------------------- edges, fan-in
 def test_x_times_x_keeps_two_edges():
     t = evaluate(gradviz.parse("x: input = 3\nL: loss = x * x"))
     assert float(t.grad("x")) == 6.0
@@ -159,23 +150,6 @@ def test_builder_x_times_x():
     t = evaluate(b.build())
     assert float(t.grad("x")) == -5.0
     assert len(t.edges_into("L")) == 2
-
-
-BROADCAST_TEXT = """\
-a: input = 2
-v: input = [1, 2, 3]
-M: input = [[1, 2, 3], [0, -1, 0.5]]
-m = a * v
-k = max(M, m)
-q = softmax(k)
-L: loss = sum(q * q) + mean(m) + hinge(v, a)
-"""
-EDGE_GRAPHS = [*gradviz.examples(), "broadcast"]
-
-
-def graph_named(name):
-    """A built-in example, or a graph mixing scalars, vectors and matrices."""
-    return gradviz.parse(BROADCAST_TEXT) if name == "broadcast" else example(name)
 
 
 @pytest.mark.parametrize("name", EDGE_GRAPHS)
@@ -216,24 +190,6 @@ def test_edges_chain_rule(name):
             np.testing.assert_allclose(e.contribution, vjp, rtol=1e-12, atol=1e-15)
 
 
-# ------------------------------------------------------------ batched evaluation
-def assert_batch_matches_loop(graph, **batched):
-    t = evaluate(graph, **batched)
-    B = len(next(iter(batched.values())))
-    assert t.batch == B
-    for i in range(B):
-        single = evaluate(graph, **{k: np.asarray(v)[i] for k, v in batched.items()})
-        for n in t.order:
-            np.testing.assert_allclose(t.value(n)[i], single.value(n), rtol=1e-12,
-                                       atol=1e-14, err_msg=f"value of {n}, variant {i}")
-            g = t.grad(n)
-            if g is None:
-                assert single.grad(n) is None
-            else:
-                np.testing.assert_allclose(g[i], single.grad(n), rtol=1e-12, atol=1e-14,
-                                           err_msg=f"grad of {n}, variant {i}")
-
-
 def test_batched_interesting():
     assert_batch_matches_loop(example("interesting"), X1=np.array([2.0, 0.5, -1.3, 2.7]))
 
@@ -263,14 +219,6 @@ def test_batched_stack_of_scalar_and_vector(B):
     np.testing.assert_array_equal(t.value("S"), [[1, 1, 1], [1, 2, 3]])
     assert float(t.grad("a")) == 6.0
     assert_batch_matches_loop(g, a=np.arange(1.0, B + 1.0))
-
-
-def test_gradcheck_stack_of_scalar_and_vector():
-    """gradcheck perturbs every element in one batched pass, so it needs batching to work."""
-    g = gradviz.parse("a: input = 1\nv: input = [1, 2, 3]\nS = [a, v]\nL: loss = sum(S * S)")
-    gc = gradviz.gradcheck(g)
-    assert gc.ok, gc.max_error
-    assert float(gc.analytic["a"]) == 6.0
 
 
 def test_negative_base_constant_exponent():
@@ -304,55 +252,6 @@ def test_values_mapping_and_overrides_agree():
     assert float(a.grad("x")) == float(b.grad("x"))
 
 
-# ------------------------------------------------------------------- gradcheck
-@pytest.mark.parametrize("name", EDGE_GRAPHS)
-def test_gradcheck_examples(name):
-    gc = gradviz.gradcheck(graph_named(name))
-    assert gc.ok, (name, gc.max_error)
-    assert gc.analytic  # something took a gradient
-
-
-MLP_CONFIGS = [
-    ("relu", "identity", "mse"),
-    ("tanh", "sigmoid", "bce"),
-    ("sigmoid", "identity", "mse_mean"),
-    ("gelu", "identity", "huber"),
-    ("silu", "tanh", "hinge"),
-    ("softplus", "identity", "bce_with_logits"),
-    ("elu", "sigmoid", "cross_entropy"),
-    ("gelu_tanh", "identity", "cross_entropy_with_logits"),
-    ("leaky_relu", "identity", "l1"),
-]
-
-
-@pytest.mark.parametrize("granularity", ["neuron", "layer"])
-@pytest.mark.parametrize(("activation", "output", "loss"), MLP_CONFIGS)
-def test_gradcheck_generated_mlp(activation, output, loss, granularity):
-    g = gradviz.mlp([3, 4, 2], activation=activation, output=output, loss=loss,
-                    granularity=granularity, seed=1)
-    gc = gradviz.gradcheck(g)
-    assert gc.ok, gc.max_error
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize(("activation", "output", "loss"), MLP_CONFIGS)
-def test_neuron_and_layer_mlp_agree(activation, output, loss, seed):
-    kw = dict(activation=activation, output=output, loss=loss, seed=seed)
-    neuron = evaluate(gradviz.mlp([3, 4, 2], granularity="neuron", **kw))
-    layer = evaluate(gradviz.mlp([3, 4, 2], granularity="layer", **kw))
-    assert float(neuron.value("L")) == pytest.approx(float(layer.value("L")), rel=1e-12,
-                                                     abs=1e-14)
-    # the same gradients, element by element
-    W1 = layer.grad("W1")
-    for j in range(4):
-        for i in range(3):
-            assert float(neuron.grad(f"w1_{i + 1}_{j + 1}")) == pytest.approx(
-                float(W1[j, i]), rel=1e-10, abs=1e-13)
-    np.testing.assert_allclose([float(neuron.grad(f"x{i}")) for i in (1, 2, 3)],
-                               layer.grad("x"), rtol=1e-10, atol=1e-13)
-
-
-# -------------------------------------------------------------- grad of leaves
 def test_grad_none_for_targets_and_consts():
     t = evaluate(example("interesting"))
     assert t.grad("Y") is None
@@ -379,3 +278,5 @@ def test_grad_none_for_nodes_computed_from_constants():
     assert float(t.grad("x")) == 6.0
     assert float(t.grad("L")) == 1.0
     assert all(e.contribution is None for e in t.edges_into("k"))
+
+

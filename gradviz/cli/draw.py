@@ -1,0 +1,208 @@
+"""``gradviz render | animate | plot``: figures, slide frames, videos and activation plots."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gradviz.cli._options import (
+    at_least,
+    overrides,
+    positive,
+    quality_option,
+    set_option,
+    theme_option,
+)
+from gradviz.core.errors import GradvizError
+
+__all__ = ["configure"]
+
+RENDER_EXAMPLES = """examples:
+  gradviz render interesting --show blank -o problem.svg
+  gradviz render interesting --show all --highlight H1 -o paths.pdf
+  gradviz render mlp --style table --theme dark -o mlp.png --dpi 200
+  gradviz render interesting --frames slides/   # open slides/index.html"""
+ANIMATE_EXAMPLES = """examples:
+  gradviz animate interesting -o interesting.mp4
+  gradviz animate mlp --quality high --theme light -o mlp.mp4
+  gradviz animate interesting --focus H1 -o paths_to_H1.gif
+  gradviz animate xyz -o xyz.png            # the final frame, for slides"""
+
+
+def configure(name: str, s: argparse.ArgumentParser) -> None:
+    """Add ``name``'s options to its parser."""
+    {"render": _render_options, "animate": _animate_options, "plot": _plot_options}[name](s)
+
+
+def _render_options(s: argparse.ArgumentParser) -> None:
+    from gradviz.views.figure import FOLDS, RANKDIRS, SHOWS, STYLES
+    from gradviz.views.render import FORMATS
+
+    s.description = ("Draw a graph with Graphviz. The format follows OUT's extension: "
+                     + ", ".join("." + f for f in FORMATS)
+                     + " (.json is the canonical spec to snapshot-test).")
+    s.epilog = RENDER_EXAMPLES
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("-o", "--output", metavar="OUT",
+                   help="output file (" + " ".join("." + f for f in FORMATS) + ")")
+    s.add_argument("--show", choices=SHOWS, default="all",
+                   help="blank: the problem; values: forward pass; grads: gradients; all: "
+                        "both (default)")
+    s.add_argument("--style", choices=STYLES, default="textbook",
+                   help="textbook: op circles, values above and gradients below each wire "
+                        "(default); table: a name|value|grad box per value")
+    theme_option(s, "light")
+    s.add_argument("--rankdir", choices=RANKDIRS, default="LR",
+                   help="left-to-right (default) or top-to-bottom")
+    s.add_argument("--highlight", metavar="NODE",
+                   help="emphasise every path from the loss to NODE")
+    s.add_argument("--edge-labels", action="store_true",
+                   help="also label each edge with its local derivative")
+    s.add_argument("--digits", type=at_least(1, 17), default=4,
+                   help="significant digits, 1 to 17 (default 4)")
+    s.add_argument("--font", default="Helvetica", help="font name (default Helvetica)")
+    s.add_argument("--fontsize", type=positive, default=12.0, help="font size (default 12)")
+    s.add_argument("--fold", choices=FOLDS, default="auto",
+                   help="fold to layer level: auto above 300 nodes (default)")
+    s.add_argument("--dpi", type=positive, help="resolution of .png output")
+    s.add_argument("--frames", metavar="DIR",
+                   help="write one SVG per backprop step and an index.html pager into DIR")
+    set_option(s, "override a leaf value (repeatable)")
+    s.set_defaults(run=_render)
+
+
+def _animate_options(s: argparse.ArgumentParser) -> None:
+    from gradviz.views.figure import FOLDS
+
+    s.description = ("Animate backprop on a graph: it appears, values fill in node by node, "
+                     "the loss is computed, gradients travel back edge by edge with the chain "
+                     "rule on screen, sums form where paths meet, and the answer table "
+                     "closes. Needs manim: pip install 'gradviz[video]'.")
+    s.epilog = ANIMATE_EXAMPLES
+    s.add_argument("graph", metavar="NAME|FILE")
+    s.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file: .mp4, .gif, .webm, .mov, or .png (last frame)")
+    quality_option(s)
+    s.add_argument("--tex", action="store_true", help="typeset names and the chain rule with "
+                   "LaTeX (MathTex); needs a LaTeX installation")
+    theme_option(s, "dark")
+    s.add_argument("--seconds-per-step", type=positive, default=0.8, metavar="S",
+                   help="duration of each step (default 0.8)")
+    s.add_argument("--pause-at-loss", type=positive, default=1.0, metavar="S",
+                   help="pause after the loss is computed (default 1)")
+    s.add_argument("--skip-forward", action="store_true",
+                   help="start with all values shown; animate only the backward pass")
+    s.add_argument("--focus", metavar="NODE",
+                   help="animate only the paths from the loss to NODE")
+    s.add_argument("--no-table", action="store_true", help="leave out the final answer table")
+    s.add_argument("--fold", choices=FOLDS, default="auto",
+                   help="fold large graphs to layer level (default auto)")
+    s.set_defaults(run=_animate)
+
+
+def _plot_options(s: argparse.ArgumentParser) -> None:
+    from gradviz.core.ops import ACTIVATIONS
+
+    s.description = ("Plot activation functions with Manim: f beside its exact derivative "
+                     "f' from the op table (never numerical), with a moving tangent when "
+                     "animated. Several activations with --derivative: their derivatives "
+                     "side by side.")
+    s.add_argument("activations", nargs="+", metavar="ACTIVATION",
+                   help="op names: " + " ".join(ACTIVATIONS))
+    s.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help=".png (final frame) or .mp4/.gif")
+    s.add_argument("--derivative", action="store_true",
+                   help="compare the derivatives of all the given activations on one plot")
+    s.add_argument("--animate", action="store_true",
+                   help="move a point and its tangent along f (videos; default for .mp4)")
+    s.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="activation parameter, e.g. --param slope=0.1")
+    quality_option(s)
+    theme_option(s, "dark")
+    s.set_defaults(run=_plot)
+
+
+def _render(args: argparse.Namespace) -> int:
+    from gradviz.core.evaluate import evaluate
+    from gradviz.core.library import resolve
+    from gradviz.views.figure import Options
+
+    if not args.output and not args.frames:
+        raise GradvizError("say where to draw: -o OUT (.svg .png .pdf .dot .json) and/or "
+                           "--frames DIR")
+    graph = resolve(args.graph)
+    opts = Options(show=args.show, style=args.style, theme=args.theme, rankdir=args.rankdir,
+                   highlight=args.highlight, edge_labels=args.edge_labels, digits=args.digits,
+                   font=args.font, fontsize=args.fontsize, fold=args.fold)
+    values = overrides(args.set)
+    needs_trace = args.frames or args.show != "blank" or values
+    obj = evaluate(graph, values) if needs_trace else graph
+    if args.output:
+        from gradviz.views.render import render
+
+        path = render(obj, args.output, opts, dpi=args.dpi)
+        print(f"wrote {path}")
+    if args.frames:
+        from gradviz.views.frames import write_frames
+
+        paths = write_frames(obj, args.frames, opts)  # type: ignore[arg-type]
+        print(f"wrote {len(paths)} frames and {Path(args.frames) / 'index.html'}")
+    return 0
+
+
+def _animate(args: argparse.Namespace) -> int:
+    from gradviz.core.library import resolve
+    from gradviz.views.video import BackpropScene, VideoOptions, render_scene
+
+    graph = resolve(args.graph)
+    if args.focus and args.focus not in graph:
+        raise GradvizError(f"--focus {args.focus!r}: no such node")
+    if args.tex:
+        from gradviz.views.video import require_tex
+
+        require_tex()
+    video = VideoOptions(theme=args.theme, tex=args.tex, seconds_per_step=args.seconds_per_step,
+                         pause_at_loss=args.pause_at_loss, skip_forward=args.skip_forward,
+                         focus=args.focus, answer_table=not args.no_table, fold=args.fold)
+    out = render_scene(BackpropScene, args.output, args.quality, graph=graph, video=video)
+    print(f"wrote {out}")
+    return 0
+
+
+def _params(items: list[str], activation: str) -> dict[str, float]:
+    from gradviz.cli._options import finite
+    from gradviz.core.ops import OPS
+
+    params = {}
+    for item in items:
+        k, _, v = item.partition("=")
+        try:
+            params[k.strip()] = finite(v)
+        except argparse.ArgumentTypeError:
+            raise GradvizError(f"--param needs NAME=NUMBER, got {item!r}") from None
+    allowed = OPS[activation].param_defaults()
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise GradvizError(f"{activation} has no parameter {unknown[0]!r}"
+                           + (f"; it takes {', '.join(allowed)}" if allowed else ""))
+    return params
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from gradviz.core.ops import ACTIVATIONS
+    from gradviz.views.video import ActivationScene, CompareDerivativesScene, render_scene
+
+    for a in args.activations:
+        if a not in ACTIVATIONS:
+            raise GradvizError(f"unknown activation {a!r}; choose from {', '.join(ACTIVATIONS)}")
+    still = args.output.lower().endswith(".png")
+    if args.derivative or len(args.activations) > 1:
+        out = render_scene(CompareDerivativesScene, args.output, args.quality,
+                           activations=args.activations, theme=args.theme)
+    else:
+        params = _params(args.param, args.activations[0])
+        out = render_scene(ActivationScene, args.output, args.quality,
+                           activation=args.activations[0], params=params, theme=args.theme,
+                           animate_point=args.animate or not still)
+    print(f"wrote {out}")
+    return 0

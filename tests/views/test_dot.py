@@ -1,0 +1,68 @@
+"""Static figures: DOT/JSON snapshots, real Graphviz renders, escaping and determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradviz
+from gradviz import Builder, evaluate, example, examples, to_dot, to_json
+from gradviz.views.figure import SHOWS, STYLES
+from gradviz.views.render import run_dot
+from gradviz.views.spec import to_spec
+from tests.helpers import nasty_graph, svg_texts
+
+
+@pytest.mark.parametrize("name", examples())
+@pytest.mark.parametrize("show", SHOWS)
+@pytest.mark.parametrize("style", STYLES)
+def test_dot_snapshot(name, show, style, snapshot):
+    assert to_dot(evaluate(example(name)), show=show, style=style) == snapshot
+
+
+def test_names_are_typeset():
+    dot = to_dot(evaluate(example("mlp")), show="all")
+    assert "W<SUB>3</SUB>" in dot and "Ŷ" in dot and "∇" in dot
+    texts = svg_texts(run_dot(dot, "svg"))
+    assert "Ŷ" in texts
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "print", "colorblind"])
+def test_themes_render(theme):
+    svg = run_dot(to_dot(evaluate(example("xyz")), theme=theme, rankdir="TB"), "svg")
+    assert "170" in svg_texts(svg) or any("170" in t for t in svg_texts(svg))
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_hostile_names_render_literally(style):
+    trace = evaluate(nasty_graph())
+    dot = to_dot(trace, style=style)
+    assert "x" * 100 not in dot  # 20,000 characters are cut to a bounded label
+    texts = "\n".join(svg_texts(run_dot(dot, "svg")))
+    for name in ['"', "\\", "<b>x</b>", "\\N", "x:y", "{ | }", "graph", "-1.5", "&amp;", "]]>"]:
+        assert name in texts, name
+    assert "a\\u202Eb\\u200Fc" in texts  # bidi controls shown, not obeyed
+    assert "x" * 60 in texts
+    import re
+
+    stmts = [line.split()[0] for line in dot.splitlines()[4:-1]]
+    assert all(re.fullmatch(r"[no]\d+|out", s) for s in stmts), stmts  # synthetic ids only
+
+
+def test_negative_zero_and_float_noise_print_stably():
+    b = Builder()
+    x = b.input("x", -0.0)
+    y = b.input("y", 0.1)
+    b.loss("L", x + y + 0.2)
+    spec = to_spec(evaluate(b.build()), show="all")
+    texts = {n["name"]: n["value_text"] for n in spec["nodes"]}
+    assert texts["x"] == "0" and texts["L"] == "0.3"
+    assert "-0" not in to_json(evaluate(b.build()))
+
+
+def test_values_are_rounded_by_the_one_formatter():
+    spec = to_spec(evaluate(example("softmax_classifier")), show="all")
+    z = next(n for n in spec["nodes"] if n["name"] == "yhat")
+    assert z["value_text"] == gradviz.fmt_value(np.array(z["value"]))
+
+
