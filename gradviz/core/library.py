@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from gradviz.core.ops import ACTIVATIONS, LOSSES
 from gradviz.core.parse import load, parse
 
 __all__ = ["examples", "example", "resolve", "mlp"]
+
+Array = np.ndarray
 
 
 def _folder():
@@ -95,7 +98,7 @@ def mlp(sizes: list[int] | tuple[int, ...], activation: str = "relu",
     x = rng.uniform(-1, 1, sizes[0])
     t = rng.uniform(-1, 1, sizes[-1])
     if loss in ("bce", "cross_entropy"):
-        t = (t > 0) * 1.0
+        t = (t > 0).astype(np.float64)
     elif loss == "hinge":
         t = np.where(t > 0, 1.0, -1.0)
     weights = [rng.uniform(-1, 1, (m, n)) for n, m in zip(sizes, sizes[1:])]
@@ -110,7 +113,8 @@ def mlp(sizes: list[int] | tuple[int, ...], activation: str = "relu",
     return parse("\n".join(lines) + "\n", source=f"<{name}>", name=name)
 
 
-def _check_mlp(sizes, activation: str, output: str, loss: str, granularity: str) -> None:
+def _check_mlp(sizes: Sequence[int], activation: str, output: str, loss: str,
+               granularity: str) -> None:
     if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
         raise GradvizError("an MLP needs at least two layer sizes, each >= 1, e.g. 3 4 1")
     if activation not in ACTIVATIONS or output not in ACTIVATIONS:
@@ -121,15 +125,16 @@ def _check_mlp(sizes, activation: str, output: str, loss: str, granularity: str)
         raise GradvizError("granularity is 'neuron' or 'layer'")
 
 
-def _numbers(digits: int):
+def _numbers(digits: int) -> Callable[[float], str]:
     def num(v: float) -> str:
         return fmt(round(float(v), digits), 12)
     return num
 
 
-def _layer_lines(x, t, weights, biases, acts, loss, num) -> list[str]:
+def _layer_lines(x: Array, t: Array, weights: list[Array], biases: list[Array],
+                 acts: list[str], loss: str, num: Callable[[float], str]) -> list[str]:
     """One vector node per layer: ``z1 = W1 @ x + b1``, ``h1 = act(z1)``."""
-    def vec(a) -> str:
+    def vec(a: Array) -> str:
         return "[" + ", ".join(num(v) for v in a) + "]"
 
     lines = [f"x: input = {vec(x)}", f"t: target = {vec(t)}"]
@@ -142,7 +147,8 @@ def _layer_lines(x, t, weights, biases, acts, loss, num) -> list[str]:
     return lines + [f"L: loss = {loss}({prev}, t)"]
 
 
-def _neuron_lines(x, t, weights, biases, acts, loss, num) -> list[str]:
+def _neuron_lines(x: Array, t: Array, weights: list[Array], biases: list[Array],
+                  acts: list[str], loss: str, num: Callable[[float], str]) -> list[str]:
     """One scalar node per neuron: ``z1_1 = affine(x1, w1_1_1, ..., b1_1)``."""
     lines = [f"x{i}: input = {num(v)}" for i, v in enumerate(x, 1)]
     lines += [f"t{i}: target = {num(v)}" for i, v in enumerate(t, 1)]

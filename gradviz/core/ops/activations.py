@@ -73,7 +73,11 @@ def activation(name: str, symbol: str, forward: Callable[..., Array],
                deriv: Callable[..., Array] | None = None, **kw: Any) -> Op:
     """Register a unary elementwise activation; unless given, its VJP is
     ``g · deriv(x)`` with ``deriv`` its exact derivative."""
-    vjp = kw.pop("vjp", None) or (lambda g, out, x, **p: (g * deriv(x, **p),))
+    vjp = kw.pop("vjp", None)
+    if vjp is None:
+        assert deriv is not None, name
+        d = deriv
+        vjp = lambda g, out, x, **p: (g * d(x, **p),)  # noqa: E731
     return register(name=name, symbol=symbol, arity=1, args=("x",), kind="activation",
                     broadcast=True, forward=forward, vjp=vjp, formula=f"{name}(x)", **kw)
 
