@@ -26,11 +26,12 @@ from gradviz.teaching.screen import Rules, quality, rule_text
 from gradviz.views.answers import asked
 
 __all__ = ["Rules", "variants", "draw", "batches", "free_leaves", "quality", "rule_text",
-           "with_values", "write_variant", "MAX_CANDIDATES"]
+           "values_key", "with_values", "write_variant", "DEFAULT", "MAX_CANDIDATES"]
 
 DEFAULT = Rules()
 FIRST_BATCH, BATCH = 4096, 65536  # candidates per batch: the first, the largest
 MAX_CANDIDATES = 1 << 22  # candidates screened before giving up
+ENUMERATE = 1 << 16  # grids with at most this many points are screened point by point
 
 
 def free_leaves(graph: Graph) -> list[str]:
@@ -56,7 +57,7 @@ def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, 
     original = evaluate(graph)
     grid = rules.for_graph(graph).grid()
     shapes = {n: np.shape(graph.default(n)) for n in leaves}
-    seen = {_key({n: graph.default(n) for n in leaves})}
+    seen = {values_key({n: graph.default(n) for n in leaves})}
     for digits in _candidates(np.random.default_rng(seed), len(grid),
                               sum(int(np.prod(s, dtype=int)) for s in shapes.values())):
         picks, col = {}, 0
@@ -67,7 +68,7 @@ def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, 
         ok = quality(evaluate(graph, picks, check_finite=False), original, rules)
         for i in np.flatnonzero(ok):
             values = {n: picks[n][i] for n in leaves}
-            key = _key(values)
+            key = values_key(values)
             if key not in seen:
                 seen.add(key)
                 yield values
@@ -75,8 +76,8 @@ def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, 
 
 def _candidates(rng: np.random.Generator, base: int, elements: int) -> Iterator[np.ndarray]:
     """Batches of grid positions, ``(candidates, elements)``: every combination once in a
-    random order when there are at most :data:`MAX_CANDIDATES`, else drawn at random."""
-    if base ** elements > MAX_CANDIDATES:
+    random order when there are at most :data:`ENUMERATE` of them, else drawn at random."""
+    if base ** elements > ENUMERATE:
         for size in batches():
             yield rng.integers(0, base, (size, elements), dtype=np.int16)
         return
@@ -100,7 +101,8 @@ def batches() -> Iterator[int]:
         size = min(2 * size, BATCH)
 
 
-def _key(values: dict[str, np.ndarray]) -> bytes:
+def values_key(values: dict[str, np.ndarray]) -> bytes:
+    """The identity of a variant's leaf values (equal keys, equal variants)."""
     return b"".join(np.ascontiguousarray(v, dtype=np.float64).tobytes()
                     for _, v in sorted(values.items()))
 

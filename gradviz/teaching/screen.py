@@ -14,6 +14,8 @@ problem, so a variant keeps what made the original a good exercise.
 ``visible``      no gradient or chain-rule term (edge contribution) zero unless it is zero
                  in the original: every path the problem exercises stays visible
 ``small``        no value or gradient under ``small`` in magnitude unless the original's is
+``trivial``      no op passing an operand on unchanged (×1, ÷1, +0) unless the original
+                 does there
 ``hand``         every value before the first transcendental op a terminating decimal with
                  at most ``decimals`` decimals (wherever the original's is)
 ``unsaturated``  every operand of a transcendental op (σ, tanh, exp, softmax, ...) within
@@ -241,6 +243,20 @@ def _sign(p: _Pair) -> np.ndarray:
     return ok
 
 
+def _trivial(p: _Pair) -> np.ndarray:
+    ok = p.ok()
+    for n in p.g.order:
+        op = p.g.op_of(n)
+        if op is None or op.pieces:  # (a kink, min or max passes an operand on by design)
+            continue
+        out, out_o = p.each(p.t.value(n)), p.one(p.o.value(n))
+        for u in set(p.g.inputs(n)):
+            v, v_o = p.each(p.t.value(u)), p.one(p.o.value(u))
+            if v.shape == out.shape:
+                ok &= np.all((out != v) | (out_o == v_o), axis=1)
+    return ok
+
+
 def _visible(p: _Pair) -> np.ndarray:
     ok = p.ok()
     pairs = [(p.each(e.contribution), p.one(eo.contribution))
@@ -296,7 +312,7 @@ def _loss(p: _Pair) -> np.ndarray:
 # cheap and selective first: quality() screens each rule on the survivors of the ones before
 RULES: dict[str, Callable[[_Pair], np.ndarray]] = {
     "branch": _branch, "sign": _sign, "finite": _finite, "unsaturated": _unsaturated,
-    "loss": _loss, "hand": _hand, "small": _small, "visible": _visible,
+    "loss": _loss, "hand": _hand, "small": _small, "trivial": _trivial, "visible": _visible,
 }
 
 
@@ -332,6 +348,8 @@ def rule_text(rules: Rules = Rules()) -> dict[str, str]:
                 "original's is",
         "small": f"no value or gradient is under {r.small:g} in magnitude unless the "
                  "original's is (so no trivial output: σ(0), tanh(0))",
+        "trivial": "no op passes an operand on unchanged (×1, ÷1, +0, ...) unless the "
+                   "original does there",
         "visible": "no gradient or chain-rule term is zero unless it is zero in the "
                    "original: every path the problem exercises stays visible",
     }
@@ -345,8 +363,10 @@ def screen(trace: Trace, original: Trace, rules: Rules) -> dict[str, np.ndarray]
     >>> from gradviz import evaluate, example
     >>> g = example("xyz")  # a = x·y + z, b = 2x·a, w = a·b; the original has x=2, y=3
     >>> t = evaluate(g, {"x": [2.0, 0.5, 0.1], "y": [3.0, 2.0, 0.3]})  # a: 5, 0, -0.97
-    >>> {k: v.tolist() for k, v in screen(t, evaluate(g), Rules()).items() if not v.all()}
-    {'hand': [True, True, False], 'small': [True, False, True], 'visible': [True, False, True]}
+    >>> masks = {k: v.tolist() for k, v in screen(t, evaluate(g), Rules()).items()}
+    >>> {k: v for k, v in masks.items() if not all(v)}  # doctest: +NORMALIZE_WHITESPACE
+    {'hand': [True, True, False], 'small': [True, False, True],
+     'trivial': [True, False, True], 'visible': [True, False, True]}
     """
     pair = _Pair(trace, original, rules)
     with np.errstate(all="ignore"):

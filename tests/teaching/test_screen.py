@@ -49,6 +49,7 @@ BAD = {
     "loss": ("two_layer_relu", {"b4": [0.5, -3.0]}),  # o2 = -5: MSE = 15.625
     "hand": ("interesting", {"W2": [-3.0, -2.5]}),  # H4 = 2.5/1.5 = 1.666...
     "small": ("xyz", {"x": [2.0, 0.5], "y": [3.0, 2.0]}),  # a = x·y + z = 0
+    "trivial": ("interesting", {"W1": [1.5, 1.0]}),  # H1 = 1: H4 = W2·H2 ÷ 1
     "visible": ("xyz", {"x": [2.0, 0.5], "y": [3.0, 2.0]}),  # a = 0: ∂w/∂b = a vanishes
 }
 
