@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,9 +97,18 @@ def _assign(args: argparse.Namespace) -> int:
     pdf = latex.available() if args.pdf is None else args.pdf
     if pdf and not latex.available():
         raise MissingDependencyError(latex.INSTALL)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     out = Path(args.output)
-    manifest = assign(resolve(args.graph), args.graph, read_roster(args.roster), args.seed,
-                      out, Options(pdf, args.paper, _rules(args)))
+    graph, roster = resolve(args.graph), read_roster(args.roster)
+    columns = (TextColumn("sheets and keys"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True,
+                  disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("", total=len(roster.students))
+        manifest = assign(graph, args.graph, roster, args.seed, out,
+                          Options(pdf, args.paper, _rules(args)),
+                          progress=lambda done, _: bar.update(task, completed=done))
     print(describe(manifest, out, pdf))
     return 0
 

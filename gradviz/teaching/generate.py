@@ -1,13 +1,15 @@
 """New problem variants: fresh leaf values that keep the problem a good hand problem.
 
-Candidates are drawn in batches (nonzero halves from -3 to 3 by default) and screened in
-one batched evaluation against every rule of :mod:`gradviz.teaching.screen`: the
-original's branch at every kink, min and max and the original's sign at every node that
-feeds one; no zero leaf, no path whose gradient vanishes, nothing under 0.01 unless the
-original's is; values a student computes exactly up to the first transcendental op; σ and
-tanh unsaturated; a loss of ordinary size. The survivors are taken in the order drawn, so
-a seed always gives the same variants (and the first ``k`` of ``count`` are the ``k`` a
-smaller ``count`` gives).
+Candidates are drawn uniformly in batches (nonzero halves from -3 to 3, or tenths from -2
+to 2 when the original's leaves have tenths) and screened in one batched evaluation
+against every rule of :mod:`gradviz.teaching.screen`: the original's branch at every kink,
+min and max and the original's sign at every node that feeds one; no zero leaf, no path
+whose gradient vanishes, nothing under 0.01 and no op passing an operand on unchanged
+unless the original does; values a student computes exactly up to the first
+transcendental op; σ and tanh unsaturated; a loss of ordinary size. Every survivor is kept
+in the order drawn, so across many variants each node's signs and sizes spread as widely
+as the rules allow, and a seed always gives the same variants (the first ``k`` of
+``count`` are the ``k`` a smaller ``count`` gives).
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from gradviz.teaching.screen import Rules, quality, rule_text
 from gradviz.views.answers import asked
 
 __all__ = ["Rules", "variants", "draw", "batches", "free_leaves", "quality", "rule_text",
-           "values_key", "with_values", "write_variant", "DEFAULT", "MAX_CANDIDATES"]
+           "values_key", "with_values", "write_variant", "DEFAULT", "MAX_CANDIDATES", "NUMBERS"]
 
 DEFAULT = Rules()
 FIRST_BATCH, BATCH = 4096, 65536  # candidates per batch: the first, the largest
 MAX_CANDIDATES = 1 << 22  # candidates screened before giving up
+NUMBERS = 1 << 23, 1 << 29  # values a batch holds, and all batches together, at most
 ENUMERATE = 1 << 16  # grids with at most this many points are screened point by point
 
 
@@ -42,7 +45,7 @@ def free_leaves(graph: Graph) -> list[str]:
 def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, np.ndarray]]:
     """The good variants of ``graph`` seeded by ``seed``, as leaf values, in the order
     drawn: each distinct and different from the original. Stops (without an error) after
-    :data:`MAX_CANDIDATES` candidates (see :func:`batches`).
+    :data:`MAX_CANDIDATES` candidates, fewer for a big graph (see :func:`batches`).
 
     Examples
     --------
@@ -55,11 +58,13 @@ def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, 
     if not leaves:
         raise GradvizError("the graph has no inputs or params to vary")
     original = evaluate(graph)
+    cost = sum(int(np.size(original.value(n))) for n in graph.order)
     grid = rules.for_graph(graph).grid()
     shapes = {n: np.shape(graph.default(n)) for n in leaves}
     seen = {values_key({n: graph.default(n) for n in leaves})}
     for digits in _candidates(np.random.default_rng(seed), len(grid),
-                              sum(int(np.prod(s, dtype=int)) for s in shapes.values())):
+                              sum(int(np.prod(s, dtype=int)) for s in shapes.values()),
+                              batches(cost)):
         picks, col = {}, 0
         for n, shape in shapes.items():
             k = int(np.prod(shape, dtype=int))
@@ -74,15 +79,16 @@ def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, 
                 yield values
 
 
-def _candidates(rng: np.random.Generator, base: int, elements: int) -> Iterator[np.ndarray]:
+def _candidates(rng: np.random.Generator, base: int, elements: int,
+                sizes: list[int]) -> Iterator[np.ndarray]:
     """Batches of grid positions, ``(candidates, elements)``: every combination once in a
     random order when there are at most :data:`ENUMERATE` of them, else drawn at random."""
     if base ** elements > ENUMERATE:
-        for size in batches():
+        for size in sizes:
             yield rng.integers(0, base, (size, elements), dtype=np.int16)
         return
     order, start = rng.permutation(base ** elements), 0
-    for size in batches():
+    for size in sizes:
         chunk = order[start:start + size]
         if not len(chunk):
             return
@@ -90,15 +96,25 @@ def _candidates(rng: np.random.Generator, base: int, elements: int) -> Iterator[
         yield (chunk[:, None] // base ** np.arange(elements)) % base
 
 
-def batches() -> Iterator[int]:
-    """The candidates screened per batch: small first (one variant is quick to find), then
-    doubling up to :data:`BATCH`, :data:`MAX_CANDIDATES` in all. The sizes never depend on
-    what is asked, so a seed gives the same variants in the same order."""
-    size, total = FIRST_BATCH, 0
-    while total + size <= MAX_CANDIDATES:
-        yield size
-        total += size
-        size = min(2 * size, BATCH)
+def batches(cost: int = 1) -> list[int]:
+    """The candidates screened per batch for a graph of ``cost`` values per candidate:
+    small first (one variant is quick to find), then doubling up to :data:`BATCH`; at most
+    :data:`MAX_CANDIDATES` in all, and within :data:`NUMBERS` (memory and time stay
+    bounded for big graphs). The sizes never depend on what is asked, so a seed gives the
+    same variants in the same order.
+
+    Examples
+    --------
+    >>> batches()[:6], len(batches()), sum(batches(10_000))
+    ([4096, 8192, 16384, 32768, 65536, 65536], 67, 53632)
+    """
+    largest = max(64, min(BATCH, NUMBERS[0] // max(cost, 1)))
+    total = min(MAX_CANDIDATES, NUMBERS[1] // max(cost, 1))
+    size, out = min(FIRST_BATCH, largest), []
+    while sum(out) + size <= total:
+        out.append(size)
+        size = min(2 * size, largest)
+    return out or [min(size, max(total, 1))]
 
 
 def values_key(values: dict[str, np.ndarray]) -> bytes:

@@ -171,11 +171,11 @@ class _Pair:
     def one(v: Any) -> np.ndarray:
         return np.asarray(v, dtype=float).reshape(1, -1)
 
-    def numbers(self, grads: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """(candidates, original) for every value and (with ``grads``) gradient."""
+    def numbers(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(candidates, original) for every value and gradient."""
         for n in self.g.order:
             yield self.each(self.t.value(n)), self.one(self.o.value(n))
-            if grads and self.t.grad(n) is not None:
+            if self.t.grad(n) is not None:
                 yield self.each(self.t.grad(n)), self.one(self.o.grad(n))
 
     def ok(self) -> np.ndarray:
@@ -183,8 +183,8 @@ class _Pair:
 
 
 def _finite(p: _Pair) -> np.ndarray:
-    bound = max(p.rules.max_abs, max(float(np.max(np.abs(o), initial=0))
-                                     for _, o in p.numbers()))
+    originals = [*p.o.values.values(), *(d for d in p.o.grads.values() if d is not None)]
+    bound = max(p.rules.max_abs, *(float(np.max(np.abs(o))) for o in originals))
     ok = p.ok()
     for v, _ in p.numbers():
         ok &= np.all(np.isfinite(v) & (np.abs(v) <= bound), axis=1)

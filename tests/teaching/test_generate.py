@@ -17,7 +17,15 @@ from gradviz.core import formula as F
 from gradviz.core.errors import GradvizError
 from gradviz.core.library import examples
 from gradviz.core.ops import FUNCS
-from gradviz.teaching.generate import MAX_CANDIDATES, Rules, batches, draw, free_leaves, variants
+from gradviz.teaching.generate import (
+    MAX_CANDIDATES,
+    NUMBERS,
+    Rules,
+    batches,
+    draw,
+    free_leaves,
+    variants,
+)
 from gradviz.teaching.screen import exact_nodes
 
 N = 1000
@@ -206,5 +214,6 @@ def test_small_spaces_are_enumerated_and_exhaustion_is_reported():
     assert len(list(draw(g, seed=0))) == len(list(draw(g, seed=5))) < 12 ** 3
     with pytest.raises(GradvizError, match="good variants found"):
         variants(g, seed=0, count=1000)
-    sizes = list(batches())
+    sizes = batches()
     assert sizes[0] < sizes[-1] and sum(sizes) <= MAX_CANDIDATES
+    assert max(batches(5000)) * 5000 <= NUMBERS[0] and sum(batches(5000)) * 5000 <= NUMBERS[1]
