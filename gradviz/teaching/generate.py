@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from gradviz.core.errors import GradvizError
-from gradviz.core.evaluate import evaluate
+from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.files import write_if_changed
 from gradviz.core.graph import Graph
 from gradviz.core.parse import parse
@@ -28,7 +28,8 @@ from gradviz.teaching.screen import Rules, quality, rule_text
 from gradviz.views.answers import asked
 
 __all__ = ["Rules", "variants", "draw", "batches", "free_leaves", "quality", "rule_text",
-           "values_key", "with_values", "write_variant", "DEFAULT", "MAX_CANDIDATES", "NUMBERS"]
+           "values_key", "with_values", "write_variant", "searched", "DEFAULT",
+           "MAX_CANDIDATES", "NUMBERS"]
 
 DEFAULT = Rules()
 FIRST_BATCH, BATCH = 4096, 65536  # candidates per batch: the first, the largest
@@ -58,7 +59,7 @@ def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, 
     if not leaves:
         raise GradvizError("the graph has no inputs or params to vary")
     original = evaluate(graph)
-    cost = sum(int(np.size(original.value(n))) for n in graph.order)
+    cost = _cost(original)
     grid = rules.for_graph(graph).grid()
     shapes = {n: np.shape(graph.default(n)) for n in leaves}
     seen = {values_key({n: graph.default(n) for n in leaves})}
@@ -141,12 +142,34 @@ def variants(graph: Graph, seed: int, count: int = 1, rules: Rules = DEFAULT) ->
         if len(found) == count:
             break
     if len(found) < count:
-        raise GradvizError(f"only {len(found)} of {count} good variants found in "
-                           f"{MAX_CANDIDATES} candidates; widen the range or the step")
+        raise GradvizError(f"only {len(found)} of {count} good variants found among "
+                           f"{searched(graph, rules)}; widen the range or use a finer step")
     base = graph.name or "graph"
     return [with_values(graph, vals, f"{base}_seed{seed}_v{k}",
                         f"variant {k}, seed {seed}")
             for k, vals in enumerate(found, start=1)]
+
+
+def searched(graph: Graph, rules: Rules = DEFAULT) -> str:
+    """What :func:`draw` screens for ``graph``, in words (for a message).
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> searched(example("xyz")), searched(example("interesting"))
+    ('all 1728 points of the leaf grid', '4190208 random candidates')
+    """
+    leaves = free_leaves(graph)
+    points = len(rules.for_graph(graph).grid()) ** sum(int(np.size(graph.default(n)))
+                                                        for n in leaves)
+    if points <= ENUMERATE:
+        return f"all {points} points of the leaf grid"
+    return f"{sum(batches(_cost(evaluate(graph))))} random candidates"
+
+
+def _cost(original: Trace) -> int:
+    """Values one candidate holds (every node's), which sizes the batches."""
+    return sum(int(np.size(original.value(n))) for n in original.order)
 
 
 def with_values(graph: Graph, values: dict[str, np.ndarray], name: str, note: str) -> Graph:
