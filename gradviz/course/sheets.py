@@ -113,7 +113,7 @@ def breakable_tex(text: str, piece: int = 16) -> str:
     Examples
     --------
     >>> breakable_tex("a_b" * 7, piece=8)
-    'a\\\\_ba\\\\_ba\\\\_\\\\allowbreak{}ba\\\\_ba\\\\_b\\\\allowbreak{}a\\\\_ba\\\\_b'
+    'a\\\\_ba\\\\_ba\\\\_\\\\allowbreak{}ba\\\\_ba\\\\_ba\\\\allowbreak{}\\\\_ba\\\\_b'
     """
     return r"\allowbreak{}".join(escape.tex(text[i:i + piece])
                                  for i in range(0, len(text), piece)) or "?"
