@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("teach", "check a student's answer table and explain the wrong cells"),
     "generate": ("teach", "make new variants of a problem with problem sheets and answer "
                           "keys"),
+    "assign": ("course", "give every student of a roster their own variant, with problem "
+                         "sheets and answer keys"),
+    "export-prairielearn": ("course", "write a PrairieLearn question that draws a variant "
+                                      "for every student"),
     "gallery": ("build", "build the gallery of every built-in example (index.html)"),
 }
 
@@ -45,6 +49,8 @@ EPILOG = """examples:
   gradviz solve interesting --format tex -o key.tex
   gradviz check interesting answers.csv
   gradviz generate interesting --seed 7 --count 3 -o variants/
+  gradviz assign interesting --roster class.csv --seed 2024 -o hw3/
+  gradviz export-prairielearn interesting -o course/questions/interesting
   gradviz animate interesting -o interesting.mp4
   gradviz plot relu sigmoid --derivative -o derivatives.png
   gradviz mlp 3 4 1 --activation tanh > net.grad

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from gradviz.cli._options import at_least, finite, overrides, positive, set_option
@@ -58,21 +59,34 @@ def _check_options(s: argparse.ArgumentParser) -> None:
 
 
 def _generate_options(s: argparse.ArgumentParser) -> None:
-    s.description = ("Draw new leaf values (small integers and halves by default) that keep "
-                     "the problem good: no kinks or ties within a margin, no division by "
-                     "values near zero, the original's branch at every min/max, values of "
-                     "reasonable size. Writes, per variant, problem.md (blank figure and the "
-                     "quantities asked), answer_key.md (annotated figure and worked solution) "
-                     "and graph.grad. The same seed gives the same variants.")
+    from gradviz.teaching.generate import rule_text
+
+    s.description = ("Draw new leaf values that keep the problem a good hand problem, "
+                     "screening thousands of candidates in one batched evaluation. Writes, per "
+                     "variant, problem.md (blank figure and the quantities asked), "
+                     "answer_key.md (annotated figure and worked solution) and graph.grad. "
+                     "The same seed gives the same variants.")
+    s.epilog = ("every variant keeps these rules:\n"
+                + "\n".join(textwrap.fill(text, 88, initial_indent=f"  {name:<12} ",
+                                           subsequent_indent=" " * 15)
+                             for name, text in rule_text().items())
+                + "\n\nCandidates are drawn uniformly and every one that keeps the rules is "
+                  "used, in the\norder drawn: across many variants each node's signs and "
+                  "sizes spread as widely\nas the rules allow. Variants are distinct and "
+                  "differ from the original."
+                + "\n\nexamples:\n  gradviz generate interesting --seed 7 --count 3 -o "
+                  "variants/\n  gradviz generate mlp --seed 1 --step 0.1 --range -1 1 -o v/")
     s.add_argument("graph", metavar="NAME|FILE")
     s.add_argument("--seed", type=at_least(0), required=True, help="random seed (reproducible)")
     s.add_argument("--count", type=at_least(1, 1000), default=1,
                    help="number of variants (default 1)")
-    s.add_argument("--range", type=finite, nargs=2, default=(-3.0, 3.0), metavar=("LO", "HI"),
-                   help="value range (default -3 3)")
-    s.add_argument("--step", type=positive, default=0.5, help="value grid step (default 0.5)")
-    s.add_argument("--margin", type=finite, default=0.25,
-                   help="distance kept from kinks, ties and zero divisors (default 0.25)")
+    s.add_argument("--range", type=finite, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="leaf value range (default -3 3 with halves, -2 2 with tenths)")
+    s.add_argument("--step", type=positive, default=None,
+                   help="leaf value step, a multiple of 0.1 (default 0.5, or 0.1 when the "
+                        "original's leaves have tenths)")
+    s.add_argument("--margin", type=positive, default=0.25,
+                   help="distance kept from kinks, ties and domain boundaries (default 0.25)")
     s.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
     s.set_defaults(run=_generate)
 
@@ -110,7 +124,8 @@ def _generate(args: argparse.Namespace) -> int:
     from gradviz.core.library import resolve
     from gradviz.teaching.generate import Rules, variants, write_variant
 
-    rules = Rules(low=args.range[0], high=args.range[1], step=args.step, margin=args.margin)
+    low, high = args.range if args.range else (None, None)
+    rules = Rules(low=low, high=high, step=args.step, margin=args.margin)
     out = Path(args.output)
     for g in variants(resolve(args.graph), args.seed, args.count, rules):
         write_variant(g, out / g.name)

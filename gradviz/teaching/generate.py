@@ -1,15 +1,20 @@
-"""New problem variants: fresh leaf values that keep the problem a good one.
+"""New problem variants: fresh leaf values that keep the problem a good hand problem.
 
-Thousands of candidates are drawn at once (small integers and halves by default) and
-screened in one batched evaluation: no kink or tie within a margin, no division by (or
-log/sqrt of) values near zero, the same branch as the original at every min/max, every
-value and gradient finite and of reasonable size. The survivors are taken in the order
-drawn, so a seed always gives the same variants.
+Candidates are drawn uniformly in batches (nonzero halves from -3 to 3, or tenths from -2
+to 2 when the original's leaves have tenths) and screened in one batched evaluation
+against every rule of :mod:`gradviz.teaching.screen`: the original's branch at every kink,
+min and max and the original's sign at every node that feeds one; no zero leaf, no path
+whose gradient vanishes, nothing under 0.01 and no op passing an operand on unchanged
+unless the original does; values a student computes exactly up to the first
+transcendental op; σ and tanh unsaturated; a loss of ordinary size. Every survivor is kept
+in the order drawn, so across many variants each node's signs and sizes spread as widely
+as the rules allow, and a seed always gives the same variants (the first ``k`` of
+``count`` are the ``k`` a smaller ``count`` gives).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,148 +24,158 @@ from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.files import write_if_changed
 from gradviz.core.graph import Graph
 from gradviz.core.parse import parse
+from gradviz.teaching.screen import Rules, quality, rule_text
 from gradviz.views.answers import asked
 
-__all__ = ["Rules", "variants", "quality", "write_variant"]
+__all__ = ["Rules", "variants", "draw", "batches", "free_leaves", "quality", "rule_text",
+           "values_key", "with_values", "write_variant", "searched", "DEFAULT",
+           "MAX_CANDIDATES", "NUMBERS"]
+
+DEFAULT = Rules()
+FIRST_BATCH, BATCH = 4096, 65536  # candidates per batch: the first, the largest
+MAX_CANDIDATES = 1 << 22  # candidates screened before giving up
+NUMBERS = 1 << 23, 1 << 29  # values a batch holds, and all batches together, at most
+ENUMERATE = 1 << 16  # grids with at most this many points are screened point by point
 
 
-@dataclass(frozen=True)
-class Rules:
-    """What makes a variant good (see :func:`quality`)."""
-
-    low: float = -3.0
-    high: float = 3.0
-    step: float = 0.5
-    margin: float = 0.25  # distance from kinks, ties and zero divisors
-    max_abs: float = 100.0  # largest value or gradient allowed
-    candidates: int = 4096
-
-    def grid(self) -> np.ndarray:
-        if self.step <= 0 or self.high < self.low:
-            raise GradvizError("the value range needs low <= high and a positive step")
-        return np.round(np.arange(self.low, self.high + self.step / 2, self.step), 12)
-
-
-def _free_leaves(graph: Graph) -> list[str]:
+def free_leaves(graph: Graph) -> list[str]:
+    """The leaves a variant draws anew: named inputs and params (targets stay)."""
     return [n for n in graph.leaves("input", "param") if not graph.is_generated(n)]
 
 
-def _environment(trace: Trace, n: str, each) -> dict:
-    """The values an op's templates speak of (roles, params, ``out``), per variant."""
-    g = trace.graph
-    op = g.op_of(n)
-    ins = g.inputs(n)
-    env = {k: np.full((1, 1), v) for k, v in g.params(n).items()}
-    env.update({op.args[op.role(i, len(ins))]: each(trace.value(u)) for i, u in enumerate(ins)})
-    env["out"] = each(trace.value(n))
-    return env
+def draw(graph: Graph, seed: int, rules: Rules = DEFAULT) -> Iterator[dict[str, np.ndarray]]:
+    """The good variants of ``graph`` seeded by ``seed``, as leaf values, in the order
+    drawn: each distinct and different from the original. Stops (without an error) after
+    :data:`MAX_CANDIDATES` candidates, fewer for a big graph (see :func:`batches`).
 
-
-def _branch(op, env) -> np.ndarray:
-    """Which piece of ``op`` applies, elementwise (the first whose condition holds)."""
-    from gradviz.core import formula as F
-    from gradviz.core.ops import FUNCS
-
-    which = None
-    for i, p in enumerate(op.pieces):
-        holds = F.evaluate(F.parse(p.when), env, FUNCS)
-        which = np.where(holds, i, -1) if which is None else np.where((which < 0) & holds,
-                                                                       i, which)
-    return which
-
-
-def _margins(op, env, rules: Rules) -> np.ndarray:
-    """Whether every kink and domain boundary of ``op`` is at least the margin away."""
-    from gradviz.core import formula as F
-    from gradviz.core.ops import FUNCS
-
-    ok = None
-    for cond in [p.when for p in op.pieces] + list(op.domain):
-        c = F.parse(cond)
-        far = np.all(F.margin(c, env, FUNCS) >= rules.margin, axis=1)
-        if cond in op.domain:
-            far &= np.all(F.evaluate(c, env, FUNCS), axis=1)
-        ok = far if ok is None else ok & far
-    return ok
-
-
-def quality(trace: Trace, original: Trace, rules: Rules) -> np.ndarray:
-    """A boolean per variant of a batched trace: does it pass every rule?
-
-    Every value and gradient finite and at most ``max_abs``; every kink, tie and domain
-    boundary of the op table (each op's pieces and domain) at least ``margin`` away; the
-    same branch as the original at every piecewise op.
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> first = next(draw(example("xyz"), seed=3))
+    >>> sorted(first), all(v != 0 for v in first.values())
+    (['x', 'y', 'z'], True)
     """
-    g = trace.graph
-    b = trace.batch
+    leaves = free_leaves(graph)
+    if not leaves:
+        raise GradvizError("the graph has no inputs or params to vary")
+    original = evaluate(graph)
+    cost = _cost(original)
+    grid = rules.for_graph(graph).grid()
+    shapes = {n: np.shape(graph.default(n)) for n in leaves}
+    seen = {values_key({n: graph.default(n) for n in leaves})}
+    for digits in _candidates(np.random.default_rng(seed), len(grid),
+                              sum(int(np.prod(s, dtype=int)) for s in shapes.values()),
+                              batches(cost)):
+        picks, col = {}, 0
+        for n, shape in shapes.items():
+            k = int(np.prod(shape, dtype=int))
+            picks[n] = grid[digits[:, col:col + k]].reshape((len(digits),) + shape)
+            col += k
+        ok = quality(evaluate(graph, picks, check_finite=False), original, rules)
+        for i in np.flatnonzero(ok):
+            values = {n: picks[n][i] for n in leaves}
+            key = values_key(values)
+            if key not in seen:
+                seen.add(key)
+                yield values
 
-    def each(v):
-        return np.asarray(v).reshape(b, -1)
 
-    ok = np.ones(b, dtype=bool)
-    for n in g.order:
-        for v in (trace.value(n), trace.grad(n)):
-            if v is not None:
-                ok &= np.all(np.isfinite(each(v)), axis=1)
-                ok &= np.all(np.abs(each(v)) <= rules.max_abs, axis=1)
-        op = g.op_of(n)
-        if op is None or not (op.pieces or op.domain) or op.arity is None:
-            continue
-        env = _environment(trace, n, each)
-        ok &= _margins(op, env, rules)
-        if op.pieces:
-            before = _branch(op, _environment(original, n, lambda v: np.reshape(v, (1, -1))))
-            ok &= np.all(_branch(op, env) == before, axis=1)
-    return ok
+def _candidates(rng: np.random.Generator, base: int, elements: int,
+                sizes: list[int]) -> Iterator[np.ndarray]:
+    """Batches of grid positions, ``(candidates, elements)``: every combination once in a
+    random order when there are at most :data:`ENUMERATE` of them, else drawn at random."""
+    if base ** elements > ENUMERATE:
+        for size in sizes:
+            yield rng.integers(0, base, (size, elements), dtype=np.int16)
+        return
+    order, start = rng.permutation(base ** elements), 0
+    for size in sizes:
+        chunk = order[start:start + size]
+        if not len(chunk):
+            return
+        start += size
+        yield (chunk[:, None] // base ** np.arange(elements)) % base
 
 
-def variants(graph: Graph, seed: int, count: int = 1, rules: Rules = Rules()) -> list[Graph]:
-    """``count`` good variants of ``graph``, reproducible from ``seed``.
+def batches(cost: int = 1) -> list[int]:
+    """The candidates screened per batch for a graph of ``cost`` values per candidate:
+    small first (one variant is quick to find), then doubling up to :data:`BATCH`; at most
+    :data:`MAX_CANDIDATES` in all, and within :data:`NUMBERS` (memory and time stay
+    bounded for big graphs). The sizes never depend on what is asked, so a seed gives the
+    same variants in the same order.
+
+    Examples
+    --------
+    >>> batches()[:6], len(batches()), sum(batches(10_000))
+    ([4096, 8192, 16384, 32768, 65536, 65536], 67, 53632)
+    """
+    largest = max(64, min(BATCH, NUMBERS[0] // max(cost, 1)))
+    total = min(MAX_CANDIDATES, NUMBERS[1] // max(cost, 1))
+    size, out = min(FIRST_BATCH, largest), []
+    while sum(out) + size <= total:
+        out.append(size)
+        size = min(2 * size, largest)
+    return out or [min(size, max(total, 1))]
+
+
+def values_key(values: dict[str, np.ndarray]) -> bytes:
+    """The identity of a variant's leaf values (equal keys, equal variants)."""
+    return b"".join(np.ascontiguousarray(v, dtype=np.float64).tobytes()
+                    for _, v in sorted(values.items()))
+
+
+def variants(graph: Graph, seed: int, count: int = 1, rules: Rules = DEFAULT) -> list[Graph]:
+    """``count`` distinct good variants of ``graph``, reproducible from ``seed``.
 
     Examples
     --------
     >>> from gradviz import example
     >>> v = variants(example("interesting"), seed=1, count=2)
-    >>> [g.name for g in v], v[0].to_text() == variants(example("interesting"), 1, 2)[0].to_text()
+    >>> [g.name for g in v], v[1].to_text() == variants(example("interesting"), 1, 2)[1].to_text()
     (['interesting_seed1_v1', 'interesting_seed1_v2'], True)
     """
     if count < 1:
         raise GradvizError("count must be at least 1")
-    leaves = _free_leaves(graph)
-    if not leaves:
-        raise GradvizError("the graph has no inputs or params to vary")
-    original = evaluate(graph)
-    grid = rules.grid()
-    rng = np.random.default_rng(seed)
-    found: list[dict[str, np.ndarray]] = []
-    for _round in range(8):
-        draws = {n: grid[rng.integers(0, len(grid), (rules.candidates,)
-                                      + np.shape(graph.default(n)))]
-                 for n in leaves}
-        trace = evaluate(graph, draws, check_finite=False)
-        ok = quality(trace, original, rules)
-        same = np.ones(rules.candidates, dtype=bool)
-        for n in leaves:
-            same &= np.all((draws[n] == graph.default(n)).reshape(rules.candidates, -1),
-                           axis=1)
-        for i in np.flatnonzero(ok & ~same):
-            found.append({n: draws[n][i] for n in leaves})
-            if len(found) == count:
-                break
+    found = []
+    for values in draw(graph, seed, rules):
+        found.append(values)
         if len(found) == count:
             break
     if len(found) < count:
-        raise GradvizError(f"only {len(found)} of {count} good variants found in "
-                           f"{8 * rules.candidates} candidates; widen the range or the step")
+        raise GradvizError(f"only {len(found)} of {count} good variants found among "
+                           f"{searched(graph, rules)}; widen the range or use a finer step")
     base = graph.name or "graph"
-    return [_with_values(graph, vals, f"{base}_seed{seed}_v{k}", seed, k)
+    return [with_values(graph, vals, f"{base}_seed{seed}_v{k}",
+                        f"variant {k}, seed {seed}")
             for k, vals in enumerate(found, start=1)]
 
 
-def _with_values(graph: Graph, values: dict[str, np.ndarray], name: str, seed: int,
-                 k: int) -> Graph:
-    g = graph.with_values(values, title=f"{graph.title or graph.name} (variant {k}, "
-                          f"seed {seed})", name=name)
+def searched(graph: Graph, rules: Rules = DEFAULT) -> str:
+    """What :func:`draw` screens for ``graph``, in words (for a message).
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> searched(example("xyz")), searched(example("interesting"))
+    ('all 1728 points of the leaf grid', '4190208 random candidates')
+    """
+    leaves = free_leaves(graph)
+    points = len(rules.for_graph(graph).grid()) ** sum(int(np.size(graph.default(n)))
+                                                        for n in leaves)
+    if points <= ENUMERATE:
+        return f"all {points} points of the leaf grid"
+    return f"{sum(batches(_cost(evaluate(graph))))} random candidates"
+
+
+def _cost(original: Trace) -> int:
+    """Values one candidate holds (every node's), which sizes the batches."""
+    return sum(int(np.size(original.value(n))) for n in original.order)
+
+
+def with_values(graph: Graph, values: dict[str, np.ndarray], name: str, note: str) -> Graph:
+    """``graph`` with other leaf values, renamed, its title noting ``note``, re-parsed
+    from its graph-file text (what is written is exactly what is graded)."""
+    g = graph.with_values(values, title=f"{graph.title or graph.name} ({note})", name=name)
     return parse(g.to_text(), source=f"{name}.grad", name=name)
 
 
