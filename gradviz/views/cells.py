@@ -22,7 +22,7 @@ __all__ = ["Style", "text_width", "number_width", "number_table", "stack", "name
 
 SUB = 0.7  # subscripts, relative to the text they belong to
 LINE = 1.3  # line height, relative to the font size
-GAP = 0.3  # space between columns, in ems
+GAP = 0.25  # space between columns, in ems
 # advance widths in ems, the wider of DejaVu Sans (what fontconfig gives for Helvetica on
 # Linux) and Helvetica, so that a fixed cell always holds its text
 _EM = {**dict.fromkeys("0123456789", 0.636), ".": 0.318, ",": 0.318, "−": 0.838,
@@ -38,7 +38,7 @@ def text_width(text: str, size: float) -> float:
     Examples
     --------
     >>> round(text_width("−1.452", 10), 2)
-    30.97
+    37.0
     """
     em = _EM
     return size * sum(em.get(c, _OTHER) for c in text)
@@ -67,7 +67,8 @@ def name_markup(markup: str, size: float) -> str:
     """A typeset name with its subscript at :data:`SUB` of ``size``."""
     if "<SUB>" not in markup:
         return markup
-    return markup.replace("<SUB>", f'<SUB><FONT POINT-SIZE="{size * SUB:g}">') \
+    sub = math.ceil(size * SUB)  # Graphviz writes whole points
+    return markup.replace("<SUB>", f'<SUB><FONT POINT-SIZE="{sub}">') \
                  .replace("</SUB>", "</FONT></SUB>")
 
 
@@ -88,7 +89,7 @@ class Style:
     def of(cls, size: float, width: int, value: str, grad: str, fg: str,
            italic_grads: bool = False) -> Style:
         return cls(size, width, math.ceil(size * LINE),
-                   math.ceil(text_width("∇", size) + GAP * size), value, grad, fg,
+                   math.ceil(text_width("∇", size) + 0.15 * size), value, grad, fg,
                    italic_grads)
 
 
@@ -144,9 +145,9 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
             out.append(f"<TR>{lead}{cells}</TR>")
             continue
         if r == 0:
-            left = (f'<TD ROWSPAN="{n}" BORDER="1" SIDES="LTB" WIDTH="4" '
+            left = (f'<TD ROWSPAN="{n}" BORDER="1" SIDES="LTB" WIDTH="3" '
                     f'COLOR="{color}"></TD>')
-            right = (f'<TD ROWSPAN="{n}" BORDER="1" SIDES="RTB" WIDTH="4" '
+            right = (f'<TD ROWSPAN="{n}" BORDER="1" SIDES="RTB" WIDTH="3" '
                      f'COLOR="{color}"></TD>')
             tail = (_free(num.summary, st, color, hidden) if num.summary else "")
             out.append(f"<TR>{lead}{left}{cells}{right}{tail}</TR>")

@@ -98,16 +98,18 @@ def _leaf(w: _Writer, n: NodeView) -> None:
     aligned; top to bottom the name stands beside the value (``W₂ = −3.00``)."""
     vc, gc = w.colours(n.emphasis)
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
-    grad = "" if n.grad_num is None else font("∇", gc) if "grad" not in n.ghost else ""
+    st = w.st
+    mark = f'<TD FIXEDSIZE="TRUE" WIDTH="{st.mark}" HEIGHT="{st.line}" ALIGN="LEFT">'
     value = w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num)
-    rows = []
+    name = w.name(n, fg)
     if w.across:
-        rows.append(f'<TD ALIGN="RIGHT">{w.name(n, fg)}{font(" =", fg)}</TD><TD>{value}</TD>')
+        rows = [f'<TD ALIGN="RIGHT">{name}{font(" =", fg)}</TD>{mark}</TD><TD>{value}</TD>']
     else:
-        rows += [f'<TD COLSPAN="2">{w.name(n, fg)}</TD>', f"<TD></TD><TD>{value}</TD>"]
+        rows = [f'<TD COLSPAN="2">{name}</TD>', f"{mark}</TD><TD>{value}</TD>"]
     if n.grad_num is not None:
-        rows.append(f'<TD ALIGN="RIGHT">{grad}</TD>'
-                    f'<TD>{w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)}</TD>')
+        sign = "" if "grad" in n.ghost else font("∇", gc)
+        grad = w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)
+        rows.append(("<TD></TD>" if w.across else "") + f"{mark}{sign}</TD><TD>{grad}</TD>")
     w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<"
                  f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
                  f'{"".join(f"<TR>{r}</TR>" for r in rows)}</TABLE>>];')
@@ -134,7 +136,7 @@ def _wire(w: _Writer, n: NodeView, line: str, pen: float) -> None:
     parts = [w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num),
              w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)]
     w.out.append(f"  {wire} [shape=plaintext, margin=0, label=<"
-                 f"{stack(parts, f'{line}|{1 if pen < 2 else 2}', w.across)}>];")
+                 f"{stack(parts, f'{line}|1', w.across)}>];")
     w.out.append(f"  {n.id} -> {wire}{w.port_in} [dir=none, color={_q(line)}, "
                  f"penwidth={pen:g}];")
     w.wire_of[n.id] = wire + w.port_out
@@ -220,7 +222,7 @@ def _edge(w: _Writer, i: int, e: EdgeView) -> None:
         parts.append(font("∂ " + escape(e.local_text), w.t.bg if hidden else w.t.fg))
     mid = f"b{i}"
     w.out.append(f"  {mid} [shape=plaintext, margin=0, label=<"
-                 f"{stack(parts, f'{line}|{1 if pen < 2 else 2}', w.across)}>];")
+                 f"{stack(parts, f'{line}|1', w.across)}>];")
     w.out.append(f"  {src} -> {mid}{w.port_in} [dir=none, {attrs}];")
     w.out.append(f"  {mid}{w.port_out} -> {dst} [{attrs}];")
 

@@ -132,10 +132,10 @@ def layout_model(obj: Trace | Graph, options: Options | None = None,
     >>> from gradviz import evaluate, example
     >>> m = layout_model(evaluate(example("interesting")))
     >>> m.decimals, [n.value_text for n in m.nodes if n.name == "X2"]
-    (3, ['−1.000'])
+    (2, ['−1.00'])
     >>> [n.title for n in layout_model(evaluate(example("xyz")), Options(fold="named")).nodes
     ...  if n.kind == "expr"]
-    ['a = x · y + z', 'b = (x + x) · a', 'w = a · b']
+    ['a = x · y + z', 'b = (x + x) · a']
     """
     opts = options or Options()
     graph, trace = _trace_of(obj, opts.show, state)
@@ -263,6 +263,8 @@ class _Builder:
         out = []
         for i, w in enumerate(self.wires):
             src = view[w.src]
+            if not self.show_grads:
+                w = _Wire(w.src, w.dst, w.arg, None, w.members, None)
             cnum = number(branches[i], d) if i in branches else None
             if cnum is None and w.contribution is not None:
                 cnum = src.grad_num  # a lone wire carries the source's gradient itself

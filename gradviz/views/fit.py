@@ -28,7 +28,8 @@ from gradviz.views.story import State
 
 __all__ = ["Fitted", "fit", "fitted_model", "MIN_FILL", "MARGIN", "MAX_STRETCH"]
 
-MIN_FILL = 0.6  # of the target's area
+MIN_FILL = 0.6  # of the target's area, by the drawing's ink
+BB_FILL = 0.65  # the same, by Graphviz's bounding box (labels' blank margins included)
 MARGIN = 0.01  # of each side of the target, kept clear
 MAX_STRETCH = 2.2  # the most a layout is spread in one direction to fill the target
 LEVELS = ("never", "named", "always")  # Options.fold, from the most detail to the least
@@ -89,7 +90,7 @@ def _canvas(c: _Try, t: Target, stretch: bool) -> Canvas:
 
 def _choose(tries: list[_Try], t: Target) -> tuple[_Try, bool]:
     """The try to draw, and whether to stretch it."""
-    good = [c for c in tries if c.text_px >= t.text_px and c.fill >= MIN_FILL]
+    good = [c for c in tries if c.text_px >= t.text_px and c.fill >= BB_FILL]
     if good:
         return min(good, key=lambda c: (c.level, -c.text_px)), False
     aspect = t.width / t.height
@@ -122,7 +123,7 @@ def fit(obj: Trace | Graph, options: Options, measure: Measure,
             len(graph) > 3 * len(layout_model(obj, replace(options, fold="always")).nodes):
         folded = attempt(replace(options, fold="always"))
         if folded.text_px >= target.text_px:
-            best, stretched = folded, folded.fill < MIN_FILL
+            best, stretched = folded, folded.fill < BB_FILL
     canvas = _canvas(best, target, stretched)
     text_px = best.options.fontsize * canvas.dpi / 72  # points to target pixels
     fill = 1.0 * (1 - 2 * MARGIN) ** 2 if stretched else best.fill

@@ -32,8 +32,8 @@ def _failure(returncode: int, stderr: bytes) -> str:
     """One line saying why ``dot`` gave no figure."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.lower().startswith("error")] or lines
-    said = errors[-1].removeprefix("Error:").removeprefix("error:").strip()[:200] if errors \
-        else ""
+    said = errors[-1].removeprefix("Error:").removeprefix("error:").strip() if errors else ""
+    said = said.removeprefix("<stdin>:").strip()[:200]
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
@@ -57,8 +57,8 @@ def run_dot(text: str, fmt: str = "svg", dpi: float | None = None,
     >>> try:
     ...     run_dot("digraph { a -> }")
     ... except GradvizError as e:
-    ...     print(str(e)[:28])
-    Graphviz's dot failed: synta
+    ...     print(e)
+    Graphviz's dot failed: syntax error in line 1 near '}'
     """
     exe = shutil.which("dot")
     if exe is None:

@@ -20,7 +20,7 @@ from gradviz.views.model import Model, Options
 from gradviz.views.spec import model_to_spec
 from gradviz.views.story import State
 
-__all__ = ["render", "write", "run_dot", "WRITERS", "FORMATS", "DOT_TIMEOUT"]
+__all__ = ["render", "write", "format_of", "run_dot", "WRITERS", "FORMATS", "DOT_TIMEOUT"]
 
 
 def _dot_text(model: Model, dpi: float | None) -> bytes:
@@ -76,11 +76,12 @@ def render(obj: Graph | Trace, path: str | Path, options: Options | None = None,
     """
     path = Path(path)
     opts = options or Options(**kw)
-    _format(path)
+    format_of(path)
     return write(figure_model(obj, opts, state), path, dpi)
 
 
-def _format(path: Path) -> str:
+def format_of(path: Path) -> str:
+    """The output format a file name asks for (its extension), or a clear error."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in WRITERS:
         raise GradvizError(f"cannot tell the format of {path.name!r}: use one of "
@@ -91,5 +92,5 @@ def _format(path: Path) -> str:
 def write(model: Model, path: str | Path, dpi: float | None = None) -> Path:
     """Write a figure model to ``path`` in the format its extension names."""
     path = Path(path)
-    write_if_changed(path, WRITERS[_format(path)](model, dpi))
+    write_if_changed(path, WRITERS[format_of(path)](model, dpi))
     return path
