@@ -25,10 +25,10 @@ LINE = 1.3  # line height, relative to the font size
 GAP = 0.25  # space between columns, in ems
 # advance widths in ems, the wider of DejaVu Sans (what fontconfig gives for Helvetica on
 # Linux) and Helvetica, so that a fixed cell always holds its text
-_EM = {**dict.fromkeys("0123456789", 0.636), ".": 0.318, ",": 0.318, "−": 0.838,
-       "-": 0.361, "+": 0.838, "e": 0.615, "…": 1.0, "×": 0.838, " ": 0.318, "∇": 0.669,
-       "∂": 0.517, "[": 0.39, "]": 0.39, "(": 0.39, ")": 0.39, "n": 0.634, "a": 0.613,
-       "i": 0.278, "f": 0.352}
+_EM = {**dict.fromkeys("0123456789", 0.637), ".": 0.319, ",": 0.319, "−": 0.839,
+       "-": 0.362, "+": 0.839, "e": 0.616, "…": 1.0, "×": 0.839, " ": 0.319, "∇": 0.67,
+       "∂": 0.518, "[": 0.391, "]": 0.391, "(": 0.391, ")": 0.391, "n": 0.635, "a": 0.614,
+       "i": 0.279, "f": 0.353}
 _OTHER = 0.75
 
 
@@ -38,7 +38,7 @@ def text_width(text: str, size: float) -> float:
     Examples
     --------
     >>> round(text_width("−1.452", 10), 2)
-    37.0
+    37.06
     """
     em = _EM
     return size * sum(em.get(c, _OTHER) for c in text)

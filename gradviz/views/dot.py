@@ -31,6 +31,7 @@ from gradviz.views.fit import Fitted, fitted_model
 from gradviz.views.graphviz import bounding_box
 from gradviz.views.model import EdgeView, Model, NodeView, Number, Options, Theme
 from gradviz.views.story import State
+from gradviz.views.wrap import bands
 
 __all__ = ["model_to_dot", "header", "to_dot", "figure_model", "measure"]
 
@@ -62,8 +63,18 @@ class _Writer:
         self.across = across
         self.port_in, self.port_out = (":w:n", ":w:s") if across else (":w:w", ":w:e")
         self.out: list[str] = []
+        self.edges: list[str] = []  # edge statements, written after every node
+        self.band = bands(m) if m.options.bands > 1 and not m.folded else {}
+        self.clusters: dict[int, list[str]] = {}
         self.by_id = {n.id: n for n in m.nodes}
         self.wire_of: dict[str, str] = {}  # node id -> the id its output wire leaves from
+
+    def place(self, node_id: str, statement: str) -> None:
+        """A node statement, in the cluster of ``node_id``'s band when the figure wraps."""
+        if self.band:
+            self.clusters.setdefault(self.band[node_id], []).append(statement)
+        else:
+            self.out.append(statement)
 
     def colours(self, emphasis: str) -> tuple[str, str]:
         t = self.t
@@ -209,22 +220,36 @@ def _edge(w: _Writer, i: int, e: EdgeView) -> None:
     dst = f"o{e.dst[1:]}" if m.options.style == "table" and not m.folded else e.dst
     if m.folded:
         label = (f", label=<{font(f'×{e.count}', w.t.fg)}>" if e.count > 1 else "")
-        w.out.append(f"  {src} -> {dst} [{attrs}{label}];")
+        w.edges.append(f"  {src} -> {dst} [{attrs}{label}];")
         return
-    if not e.drawn:
-        w.out.append(f"  {src} -> {dst} [{attrs}];")
+    if e.drawn:
+        _, gc = w.colours(e.emphasis)
+        parts = ["", w.number(e.contribution_num, gc, "contribution" in e.ghost)
+                 if "contribution" in e.drawn else ""]
+        if e.local_text:
+            hidden = "local" in e.ghost
+            parts.append(font("∂ " + escape(e.local_text), w.t.bg if hidden else w.t.fg))
+        mid = f"b{i}"
+        w.place(e.src, f"  {mid} [shape=plaintext, margin=0, label=<"
+                       f"{stack(parts, f'{line}|1', w.across)}>];")
+        w.edges.append(f"  {src} -> {mid}{w.port_in} [dir=none, {attrs}];")
+        src = mid + w.port_out
+    _link(w, i, e, src, dst, attrs)
+
+
+def _link(w: _Writer, i: int, e: EdgeView, src: str, dst: str, attrs: str) -> None:
+    """The last stretch of a wire, through a pair of tags when it crosses to a later band."""
+    if not w.band or w.band[e.src] == w.band[e.dst]:
+        w.edges.append(f"  {src} -> {dst} [{attrs}];")
         return
-    _, gc = w.colours(e.emphasis)
-    parts = ["", w.number(e.contribution_num, gc, "contribution" in e.ghost)
-             if "contribution" in e.drawn else ""]
-    if e.local_text:
-        hidden = "local" in e.ghost
-        parts.append(font("∂ " + escape(e.local_text), w.t.bg if hidden else w.t.fg))
-    mid = f"b{i}"
-    w.out.append(f"  {mid} [shape=plaintext, margin=0, label=<"
-                 f"{stack(parts, f'{line}|1', w.across)}>];")
-    w.out.append(f"  {src} -> {mid}{w.port_in} [dir=none, {attrs}];")
-    w.out.append(f"  {mid}{w.port_out} -> {dst} [{attrs}];")
+    n = w.by_id[e.src]
+    name = w.name(n, w.t.fg) if not w.m.graph.is_generated(n.name) else \
+        font(escape(n.title), w.t.fg)
+    tag = f'shape=box, style="rounded,dashed", color={_q(w.t.edge)}, margin=0.04'
+    w.place(e.src, f"  t{i} [{tag}, label=<{name} ▸>];")
+    w.place(e.dst, f"  u{i} [{tag}, label=<▸ {name}>];")
+    w.edges.append(f"  {src} -> t{i} [{attrs}];")
+    w.edges.append(f"  u{i} -> {dst} [{attrs}];")
 
 
 def _place_leaves(w: _Writer) -> None:
@@ -277,23 +302,45 @@ def model_to_dot(m: Model) -> str:
     ('digraph gradviz {', True, True)
     """
     w = _Writer(m)
-    w.out = header(m)
     style = "folded" if m.folded else m.options.style
+    body: list[str] = []
     for n in m.nodes:
+        w.out = w.clusters.setdefault(w.band[n.id], []) if w.band else body
         NODE_WRITERS[(style, n.kind)](w, n)
+    w.out = body
     if m.output is not None and not m.folded:
         # the loss's output wire ends in the open, its value above and 1 below it
-        w.out.append(f"  {m.output.id} [shape=point, width=0.01, style=invis];")
+        loss = next(n for n in m.nodes if n.name == m.graph.loss)
+        w.place(loss.id, f"  {m.output.id} [shape=point, width=0.01, style=invis];")
+        line, _, pen = _colors(w.t, m.output.emphasis)
+        w.edges.append(f"  {w.wire_of.get(loss.id, loss.id)} -> out "
+                       f"[color={_q(line)}, penwidth={pen:g}];")
     for i, e in enumerate(m.edges):
         _edge(w, i, e)
     _place_leaves(w)
-    if m.output is not None and not m.folded:
-        loss = next(n for n in m.nodes if n.name == m.graph.loss)
-        line, _, pen = _colors(w.t, m.output.emphasis)
-        w.out.append(f"  {w.wire_of.get(loss.id, loss.id)} -> out "
-                     f"[color={_q(line)}, penwidth={pen:g}];")
-    w.out.append("}")
-    return "\n".join(w.out) + "\n"
+    out = header(m) + w.out
+    for b, lines in sorted(w.clusters.items()):
+        out += [f"  subgraph cluster_band{b} {{ style=invis; margin=4;"] + lines + ["  }"]
+    out += w.edges + _band_order(w) + ["}"]
+    return "\n".join(out) + "\n"
+
+
+def _band_order(w: _Writer) -> list[str]:
+    """Bands one after the other: a source of each in one rank, chained invisibly."""
+    if not w.band:
+        return []
+    firsts = []
+    for b, lines in sorted(w.clusters.items()):
+        heads = [ln.split()[0] for ln in lines if ln.split()[0].startswith("u")]
+        leaves = [n.id for n in w.m.nodes if w.band.get(n.id) == b and n.kind != "op"
+                  and n.kind != "expr"]
+        first = (heads or leaves or [None])[0]
+        if first:
+            firsts.append(first)
+    if len(firsts) < 2:
+        return []
+    return [f"  {{rank=same; {'; '.join(firsts)}}}",
+            f"  {' -> '.join(firsts)} [style=invis];"]
 
 
 def measure(m: Model) -> tuple[float, float]:

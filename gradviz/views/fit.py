@@ -7,8 +7,9 @@ text but subscripts is set at one size) is at least ``Target.text_px`` pixels hi
 
 Candidates are laid out by Graphviz and measured (``dot -Tjson``): every op left to right
 and top to bottom, then each unnamed intermediate drawn inside its named node (fewer,
-shallower nodes), then, when nothing else fits, the layer fold. The first level of detail
-that reaches both goals wins (fewest wrapped rows, then the largest text); a drawing whose
+shallower nodes), then, when nothing else fits, the layer fold. A layout much longer along its flow than the target is also tried wrapped into two or
+three bands (``wrap.py``). The first level of detail that reaches both goals wins (then
+the largest text); a drawing whose
 text is large enough but whose shape leaves the target half empty is stretched (Graphviz
 ``ratio=fill``: positions spread, text unchanged). The model's notes say what was chosen,
 what was folded, and how far from the goals the result is.
@@ -76,6 +77,18 @@ def _candidates(graph: Graph, opts: Options) -> list[Options]:
             for p in ("before", "beside", "staggered")]
 
 
+def _wrapped(tries: list[_Try], t: Target) -> list[Options]:
+    """Strips wrapped into bands: a layout much longer along its flow than the target."""
+    aspect = t.width / t.height
+    out = []
+    for c in tries:
+        o = c.options
+        flow = c.width / c.height / aspect if o.rankdir == "LR" else c.height / c.width * aspect
+        if o.leaves == "before" and o.bands == 1 and flow > 1.6:
+            out += [replace(o, bands=k) for k in (2, 3) if k <= flow + 0.5]
+    return out
+
+
 def _canvas(c: _Try, t: Target, stretch: bool) -> Canvas:
     aspect = t.width / t.height
     w, h = c.width, c.height
@@ -118,6 +131,7 @@ def fit(obj: Trace | Graph, options: Options, measure: Measure,
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         tries = list(pool.map(attempt, _candidates(graph, options)))
+        tries += list(pool.map(attempt, _wrapped(tries, target)))
     best, stretched = _choose(tries, target)
     if best.text_px < target.text_px and options.fold not in LEVELS and \
             len(graph) > 3 * len(layout_model(obj, replace(options, fold="always")).nodes):
@@ -133,7 +147,9 @@ def fit(obj: Trace | Graph, options: Options, measure: Measure,
 
 def _notes(c: _Try, t: Target, text_px: float, fill: float, stretched: bool) -> list[str]:
     o = c.options
-    said = (f"laid out {_WORDS[o.rankdir]} for a {t.width}×{t.height} target"
+    rows = "rows" if o.rankdir == "LR" else "columns"
+    wrapped = f" in {o.bands} {rows}" if o.bands > 1 else ""
+    said = (f"laid out {_WORDS[o.rankdir]}{wrapped} for a {t.width}×{t.height} target"
             f"{', stretched to fill it' if stretched else ''}: smallest text "
             f"{text_px:.1f} px, {fill:.0%} of the target")
     notes = [said]

@@ -66,8 +66,9 @@ THEMES = {
     # grayscale: gradients dark grey and italic
     "print": Theme("white", "black", "black", "#6b6b6b", "black", "white", "white", "black",
                    "#aaaaaa"),
-    # Okabe-Ito: blue for values, vermillion for gradients, orange to highlight
-    "colorblind": Theme("white", "#222222", "#0072B2", "#D55E00", "#555555", "#f3f3f3",
+    # Okabe-Ito: blue for values, vermillion (darkened to 4.6:1 on white, for text) for
+    # gradients, orange to highlight
+    "colorblind": Theme("white", "#222222", "#0072B2", "#C25400", "#555555", "#f3f3f3",
                         "#eef6fb", "#E69F00", "#c4c4c4"),
 }
 
