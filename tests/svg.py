@@ -127,3 +127,19 @@ def measure(svg: bytes | str) -> Measure:
                 ys.append(y)
     ink = (min(xs) - vb[0], min(ys) - vb[1], max(xs) - vb[0], max(ys) - vb[1])
     return Measure(vb[2], vb[3], ink, texts, s)
+
+
+def edge_points(svg: bytes | str, title: str) -> list[tuple[float, float]]:
+    """The points of the edge whose Graphviz title starts with ``title`` (``"n1->w1"``),
+    in canvas units as :func:`measure` gives them."""
+    root = ET.fromstring(svg if isinstance(svg, bytes) else svg.encode("utf-8"))
+    vb = [float(v) for v in root.get("viewBox").split()]
+    graph = root.find(f"{SVG}g")
+    s, tx, ty = _transform(graph)
+    for g in graph.iter(f"{SVG}g"):
+        t = g.find(f"{SVG}title")
+        if g.get("class") == "edge" and t is not None and t.text.startswith(title):
+            nums = [float(v) for v in _NUM.findall(g.find(f"{SVG}path").get("d"))]
+            return [(s * (x + tx) - vb[0], s * (y + ty) - vb[1])
+                    for x, y in zip(nums[0::2], nums[1::2])]
+    raise KeyError(title)

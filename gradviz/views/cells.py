@@ -164,13 +164,13 @@ def _table(rows: str) -> str:
 def stack(parts: list[str], wire: str = "", across: bool = False) -> str:
     """Tables one under the other (``across``: side by side); a ``wire``
     (``"COLOUR|WIDTH"``) goes between the first part and the rest: a rule the edge runs
-    through, its port named ``w``."""
+    through, its port named ``r``."""
     cells = [f"<TD>{p}</TD>" if p else "<TD></TD>" for p in parts]
     if wire:
         color, width = wire.split("|")
         side = "L" if across else "B"
         size = 'WIDTH="1"' if across else 'HEIGHT="1"'
-        rule = f'<TD PORT="w" {size} BORDER="{width}" SIDES="{side}" COLOR="{color}"></TD>'
+        rule = f'<TD PORT="r" {size} BORDER="{width}" SIDES="{side}" COLOR="{color}"></TD>'
         cells.insert(1, rule)
     if across:
         return _table("<TR>" + "".join(cells) + "</TR>")

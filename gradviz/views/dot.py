@@ -61,7 +61,7 @@ class _Writer:
                            self.t.grad, self.t.fg, self.o.theme == "print")
         across = self.o.rankdir == "TB"
         self.across = across
-        self.port_in, self.port_out = (":w:n", ":w:s") if across else (":w:w", ":w:e")
+        self.port_in, self.port_out = (":r:n", ":r:s") if across else (":r:w", ":r:e")
         self.out: list[str] = []
         self.edges: list[str] = []  # edge statements, written after every node
         self.band = bands(m) if m.options.bands > 1 and not m.folded else {}
@@ -112,6 +112,9 @@ def _leaf(w: _Writer, n: NodeView) -> None:
     st = w.st
     mark = f'<TD FIXEDSIZE="TRUE" WIDTH="{st.mark}" HEIGHT="{st.line}" ALIGN="LEFT">'
     value = w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num)
+    if w.m.graph.is_generated(n.name):  # a constant of an expression: its value says it
+        w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{value}>];")
+        return
     name = w.name(n, fg)
     if w.across:
         rows = [f'<TD ALIGN="RIGHT">{name}{font(" =", fg)}</TD>{mark}</TD><TD>{value}</TD>']
