@@ -84,30 +84,33 @@ def _key(task: Task) -> str:
                                       graph]).encode()).hexdigest()
 
 
-def _run(task: Task, out: Path) -> list[str]:
-    """Build one task into ``out`` (runs in a worker process); returns the files written."""
+def _figures(name: str, folder: Path) -> list[str]:
+    """An example's figures (SVG, and PNG fitted to a 1920×1080 slide with text at least
+    24 px), its highlighted paths, and its step-through frames."""
     from gradviz.views.model import Options
     from gradviz.views.render import render
 
+    trace = evaluate(example(name))
+    files = []
+    for show, _ in FIGURES:
+        files.append(render(trace, folder / f"{show}.svg", Options(show=show)))
+        files.append(render(trace, folder / f"{show}.png", Options(show=show, fit="slide")))
+    hub = fan_out_node(trace.graph)
+    if hub:
+        files.append(render(trace, folder / "paths.svg", Options(show="grads", highlight=hub)))
+    if len(trace.graph) <= Options().fold_limit:
+        from gradviz.views.frames import write_frames
+
+        files += write_frames(trace, folder / "frames", Options(fit="slide"))
+    write_if_changed(folder / "graph.grad", example_text(name))
+    return [str(f) for f in files]
+
+
+def _run(task: Task, out: Path) -> list[str]:
+    """Build one task into ``out`` (runs in a worker process); returns the files written."""
     folder = out / task.name
     if task.kind == "figures":
-        trace = evaluate(example(task.name))
-        files = []
-        for show, _ in FIGURES:
-            files.append(render(trace, folder / f"{show}.svg", Options(show=show)))
-            # for slides: 1920×1080, text at least 24 px
-            files.append(render(trace, folder / f"{show}.png", Options(show=show,
-                                                                       fit="slide")))
-        hub = fan_out_node(trace.graph)
-        if hub:
-            files.append(render(trace, folder / "paths.svg", Options(show="grads",
-                                                                   highlight=hub)))
-        if len(trace.graph) <= Options().fold_limit:
-            from gradviz.views.frames import write_frames
-
-            files += write_frames(trace, folder / "frames", Options(fit="slide"))
-        write_if_changed(folder / "graph.grad", example_text(task.name))
-        return [str(f) for f in files]
+        return _figures(task.name, folder)
     if task.kind == "solution":
         from gradviz.views.solve import write_solution
 
