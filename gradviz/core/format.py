@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 __all__ = ["fmt", "fmt_value", "fmt_operand", "fmt_compact", "canonical", "DEFAULT_DIGITS",
-           "MINUS", "decimals_for", "fmt_cells", "MAX_ITEMS"]
+           "MINUS", "decimals_for", "fmt_cells", "fixed", "MAX_ITEMS"]
 
 DEFAULT_DIGITS = 4
 MINUS = "\u2212"  # the minus sign, for text people read (graph files keep the hyphen)
@@ -169,11 +171,10 @@ def fmt_cells(v: Any, decimals: int, max_items: int = MAX_ITEMS
     >>> fmt_cells(np.eye(2), 1), fmt_cells(np.zeros((10, 64)), 1)
     (((('1.0', '0.0'), ('0.0', '1.0')), ''), ((), '10×64 matrix'))
     """
+    one = fixed(decimals)
+    if isinstance(v, float):
+        return ((one(v),),), ""
     a = np.asarray(v, dtype=np.float64)
-
-    def one(x: float) -> str:
-        return fmt(x, decimals=decimals, minus=MINUS)
-
     if a.ndim == 0:
         return ((one(float(a)),),), ""
     if a.ndim == 1 and a.size <= max_items:
@@ -184,6 +185,27 @@ def fmt_cells(v: Any, decimals: int, max_items: int = MAX_ITEMS
     if a.ndim == 2 and a.shape[0] <= max_items and a.shape[1] <= 6:
         return tuple(tuple(one(x) for x in row) for row in a.tolist()), ""
     return (), "×".join(map(str, a.shape)) + (" matrix" if a.ndim == 2 else " array")
+
+
+@lru_cache(maxsize=16)
+def fixed(decimals: int) -> Callable[[float], str]:
+    """:func:`fmt` with fixed ``decimals`` and the minus sign, as a fast function (a
+    figure formats thousands of numbers): the same text, ``-0.00`` as ``0.00`` included.
+
+    Examples
+    --------
+    >>> one = fixed(2)
+    >>> one(-1.5), one(-0.001), one(3.14159) == fmt(3.14159, decimals=2, minus=MINUS)
+    ('−1.50', '0.00', True)
+    """
+    spec = f".{decimals}f"
+
+    def one(x: float) -> str:
+        text = format(x, spec)
+        if text[0] != "-":
+            return text
+        return text[1:] if float(text) == 0.0 else MINUS + text[1:]
+    return one
 
 
 def canonical(v: Any) -> Any:

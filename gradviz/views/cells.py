@@ -12,6 +12,7 @@ Subscripts are set at :data:`SUB` of the text size.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gradviz.core.names import escape
@@ -44,7 +45,7 @@ def text_width(text: str, size: float) -> float:
     return size * sum(em.get(c, _OTHER) for c in text)
 
 
-def number_width(numbers, size: float) -> float:
+def number_width(numbers: Iterable[Number], size: float) -> int:
     """The width of a number cell that holds every cell text of ``numbers``."""
     seen: set[str] = set()
     for num in numbers:
@@ -95,7 +96,8 @@ class Style:
 
 def _cell(text: str, st: Style, color: str, hidden: bool, italic: bool = False,
           width: int = 0) -> str:
-    body = "" if hidden else font(escape(text), color, italic=italic)
+    # number cells come from fmt_cells: digits, the point, −, inf, nan, …: nothing to escape
+    body = "" if hidden else font(text, color, italic=italic)
     return (f'<TD FIXEDSIZE="TRUE" WIDTH="{width or st.width}" HEIGHT="{st.line}" '
             f'ALIGN="RIGHT">{body}</TD>')
 
@@ -130,6 +132,10 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
     Numbers of one shape give tables of one width, so stacked ones align column by column.
     """
     n = len(num.rows)
+    if n == 1 and num.ndim == 0 and mark is None:  # most numbers: one scalar cell
+        body = "" if hidden else font(num.rows[0][0], color, italic=italic)
+        return (f'{_OPEN}<TR><TD FIXEDSIZE="TRUE" WIDTH="{st.width}" HEIGHT="{st.line}" '
+                f'ALIGN="RIGHT">{body}</TD></TR></TABLE>')
     lead = ""
     if mark is not None:
         span = f' ROWSPAN="{n}"' if n > 1 else ""
@@ -156,9 +162,11 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
     return _table("".join(out))
 
 
+_OPEN = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+
+
 def _table(rows: str) -> str:
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-            + rows + "</TABLE>")
+    return _OPEN + rows + "</TABLE>"
 
 
 def stack(parts: list[str], wire: str = "", across: bool = False) -> str:

@@ -13,6 +13,7 @@ escaped text; every number is in a fixed-size cell (``cells.py``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from gradviz.core.evaluate import Trace
 from gradviz.core.graph import Graph
@@ -43,10 +44,14 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _pens(t: Theme) -> dict[str, tuple[str, str, float]]:
+    """(line colour, text colour, pen width) of each emphasis level."""
+    return {"normal": (t.edge, t.fg, 1.2), "muted": (t.muted, t.muted, 1.0),
+            "path": (t.highlight, t.fg, 2.5), "active": (t.highlight, t.fg, 3.0)}
+
+
 def _colors(t: Theme, emphasis: str) -> tuple[str, str, float]:
-    """(line colour, text colour, pen width) for an emphasis level."""
-    return {"muted": (t.muted, t.muted, 1.0), "path": (t.highlight, t.fg, 2.5),
-            "active": (t.highlight, t.fg, 3.0)}.get(emphasis, (t.edge, t.fg, 1.2))
+    return _pens(t)[emphasis]
 
 
 class _Writer:
@@ -67,7 +72,16 @@ class _Writer:
         self.band = bands(m) if m.options.bands > 1 and not m.folded else {}
         self.clusters: dict[int, list[str]] = {}
         self.by_id = {n.id: n for n in m.nodes}
+        self.symbols: dict[str | None, str] = {}
+        self.attrs = {k: (line, f"color={_q(line)}, penwidth={pen:g}")
+                      for k, (line, _, pen) in _pens(self.t).items()}
         self.wire_of: dict[str, str] = {}  # node id -> the id its output wire leaves from
+
+    def symbol(self, symbol: str | None) -> str:
+        """An op's symbol as label markup (escaped once per figure)."""
+        if symbol not in self.symbols:
+            self.symbols[symbol] = escape(symbol or "?")
+        return self.symbols[symbol]
 
     def place(self, node_id: str, statement: str) -> None:
         """A node statement, in the cluster of ``node_id``'s band when the figure wraps."""
@@ -112,7 +126,7 @@ def _leaf(w: _Writer, n: NodeView) -> None:
     st = w.st
     mark = f'<TD FIXEDSIZE="TRUE" WIDTH="{st.mark}" HEIGHT="{st.line}" ALIGN="LEFT">'
     value = w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num)
-    if w.m.graph.is_generated(n.name):  # a constant of an expression: its value says it
+    if n.generated:  # a constant of an expression: its value says it
         w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{value}>];")
         return
     name = w.name(n, fg)
@@ -132,8 +146,8 @@ def _leaf(w: _Writer, n: NodeView) -> None:
 def _op(w: _Writer, n: NodeView) -> None:
     line, _, pen = _colors(w.t, n.emphasis)
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
-    cells = [font(f"<B>{escape(n.symbol or '?')}</B>", fg)]
-    if not w.m.graph.is_generated(n.name):
+    cells = [font(f"<B>{w.symbol(n.symbol)}</B>", fg)]
+    if not n.generated:
         cells.append(font(name_markup(n.markup, w.o.fontsize), fg))
     w.out.append(f"  {n.id} [shape=circle, style=filled, fillcolor={_q(w.t.op_fill)}, "
                  f"color={_q(line)}, penwidth={pen:g}, margin=0.02, "
@@ -217,8 +231,7 @@ NODE_WRITERS: dict[tuple[str, str], Callable[[_Writer, NodeView], None]] = {
 
 def _edge(w: _Writer, i: int, e: EdgeView) -> None:
     m = w.m
-    line, _, pen = _colors(w.t, e.emphasis)
-    attrs = f"color={_q(line)}, penwidth={pen:g}"
+    line, attrs = w.attrs[e.emphasis]
     src = w.wire_of.get(e.src, e.src)
     dst = f"o{e.dst[1:]}" if m.options.style == "table" and not m.folded else e.dst
     if m.folded:
@@ -237,16 +250,19 @@ def _edge(w: _Writer, i: int, e: EdgeView) -> None:
                        f"{stack(parts, f'{line}|1', w.across)}>];")
         w.edges.append(f"  {src} -> {mid}{w.port_in} [dir=none, {attrs}];")
         src = mid + w.port_out
-    _link(w, i, e, src, dst, attrs)
+    if w.band:
+        _link(w, i, e, src, dst, attrs)
+    else:
+        w.edges.append(f"  {src} -> {dst} [{attrs}];")
 
 
 def _link(w: _Writer, i: int, e: EdgeView, src: str, dst: str, attrs: str) -> None:
     """The last stretch of a wire, through a pair of tags when it crosses to a later band."""
-    if not w.band or w.band[e.src] == w.band[e.dst]:
+    if w.band[e.src] == w.band[e.dst]:
         w.edges.append(f"  {src} -> {dst} [{attrs}];")
         return
     n = w.by_id[e.src]
-    name = w.name(n, w.t.fg) if not w.m.graph.is_generated(n.name) else \
+    name = w.name(n, w.t.fg) if not n.generated else \
         font(escape(n.title), w.t.fg)
     tag = f'shape=box, style="rounded,dashed", color={_q(w.t.edge)}, margin=0.04'
     w.place(e.src, f"  t{i} [{tag}, label=<{name} ▸>];")
@@ -337,9 +353,8 @@ def _band_order(w: _Writer) -> list[str]:
         heads = [ln.split()[0] for ln in lines if ln.split()[0].startswith("u")]
         leaves = [n.id for n in w.m.nodes if w.band.get(n.id) == b and n.kind != "op"
                   and n.kind != "expr"]
-        first = (heads or leaves or [None])[0]
-        if first:
-            firsts.append(first)
+        if heads or leaves:
+            firsts.append((heads or leaves)[0])
     if len(firsts) < 2:
         return []
     return [f"  {{rank=same; {'; '.join(firsts)}}}",
@@ -361,7 +376,7 @@ def figure_model(obj: Trace | Graph, options: Options | None = None,
 
 
 def to_dot(obj: Trace | Graph, options: Options | None = None, state: State | None = None,
-           **kw) -> str:
+           **kw: Any) -> str:
     """DOT text of a Trace (or a Graph, drawn blank).
 
     Keyword arguments are :class:`~gradviz.views.model.Options` fields (``show``,

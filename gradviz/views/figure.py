@@ -18,14 +18,14 @@ order), so user text only ever appears inside escaped labels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from gradviz.core import names
 from gradviz.core.errors import GradvizError
 from gradviz.core.evaluate import Trace
-from gradviz.core.format import decimals_for, fmt_cells
+from gradviz.core.format import decimals_for, fixed, fmt_cells
 from gradviz.core.graph import Graph
 from gradviz.views.fold import folded_model
 from gradviz.views.model import (
@@ -60,8 +60,11 @@ def _trace_of(obj: Trace | Graph, show: str, state: State | None) -> tuple[Graph
     raise TypeError(f"expected a Graph or a Trace, got {type(obj).__name__}")
 
 
-def number(v, decimals: int) -> Number:
+def number(v: Any, decimals: int) -> Number:
     """A value formatted for a figure (see :func:`gradviz.core.format.fmt_cells`)."""
+    if getattr(v, "ndim", 1) == 0:  # most numbers: a scalar, one cell
+        text = fixed(decimals)(float(v))
+        return Number(((text,),), text)
     rows, summary = fmt_cells(v, decimals)
     if not rows:
         return Number((), summary, int(np.ndim(v)), summary)
@@ -73,15 +76,14 @@ def number(v, decimals: int) -> Number:
     return Number(rows, text, int(np.ndim(v)), summary)
 
 
-@dataclass
-class _Wire:
+class _Wire(NamedTuple):
     """An edge of the drawn graph: the full edges it stands for and what it carries."""
 
     src: str
     dst: str
     arg: int
     contribution: np.ndarray | None
-    members: list[tuple[str, str, int]] = field(default_factory=list)
+    members: tuple[tuple[str, str, int], ...] = ()
     local: np.ndarray | None = None
 
 
@@ -90,7 +92,7 @@ def _wires(graph: Graph, trace: Trace | None, named: bool, opts: Options) -> lis
     if not named:
         tedges = trace.edges if trace is not None else [None] * len(graph.edges())
         assert len(tedges) == len(graph.edges())
-        return [_Wire(u, v, k, te.contribution if te is not None else None, [(u, v, k)],
+        return [_Wire(u, v, k, te.contribution if te is not None else None, ((u, v, k),),
                       te.local if te is not None and opts.edge_labels
                       and te.contribution is not None else None)
                 for (u, v, k), te in zip(graph.edges(), tedges)]
@@ -108,7 +110,7 @@ def _wires(graph: Graph, trace: Trace | None, named: bool, opts: Options) -> lis
             contribution = trace.through(u, c) if trace is not None else None
             local = trace.local_through(c, u) if trace is not None and opts.edge_labels \
                 and contribution is not None else None
-            out.append(_Wire(u, c, k, contribution, ms, local))
+            out.append(_Wire(u, c, k, contribution, tuple(ms), local))
     return out
 
 
@@ -177,22 +179,29 @@ class _Builder:
         self.path: tuple[set, set] = graph.paths_to_loss(opts.highlight) if opts.highlight \
             else (set(), set())
 
-    def _value(self, n: str):
+    def _value(self, n: str) -> np.ndarray | None:
         g, t = self.g, self.trace
         if g.is_leaf(n):
             return g.default(n) if t is None else t.value(n)
         return t.value(n) if self.show_values and t is not None else None
 
-    def _grad(self, n: str):
+    def _grad(self, n: str) -> np.ndarray | None:
         t = self.trace
         return t.grad(n) if self.show_grads and t is not None else None
 
     def _decimals(self, values: dict, grads: dict, branches: dict) -> int:
         if self.opts.decimals is not None:
             return self.opts.decimals
-        parts = [np.ravel(v) for d in (values, grads, branches) for v in d.values()
-                 if v is not None and np.size(v) <= 64]
-        return decimals_for(np.concatenate(parts) if parts else [], self.opts.digits)
+        flat: list[float] = []
+        for d in (values, grads, branches):
+            for v in d.values():
+                if v is None:
+                    continue
+                if v.ndim == 0:
+                    flat.append(float(v))
+                elif v.size <= 64:
+                    flat.extend(v.ravel().tolist())
+        return decimals_for(flat, self.opts.digits)
 
     def model(self, theme: Theme) -> Model:
         values = {n: self._value(n) for n in self.shown}
@@ -234,61 +243,66 @@ class _Builder:
     def _nodes(self, values: dict, grads: dict, d: int) -> list[NodeView]:
         g, opts, st = self.g, self.opts, self.state
         out = []
-        rank = g.rank
+        rank, table, fanout = g.rank, opts.style == "table", self.fanout
         for n in self.shown:
             op = g.op_of(n)
-            named_expr = self.named and op is not None and len(g.expression(n)) > 1
+            generated = g.is_generated(n)
             title = g.display_name(n)
-            if named_expr:
-                title = f"{title} = {g.expr(n, show=names.plain, pretty=True)}"
+            kind = g.kind(n)
+            if self.named and op is not None and len(g.expression(n)) > 1:
+                title, kind = f"{title} = {g.expr(n, show=names.plain, pretty=True)}", "expr"
             value, grad = values[n], grads[n]
             vnum = number(value, d) if value is not None else None
             gnum = number(grad, d) if grad is not None else None
-            active = st is not None and st.active_node == n and st.active_edge is None
-            shape = np.shape(self.trace.value(n)) if self.trace is not None \
-                else np.shape(value) if value is not None else ()
-            kind = "expr" if named_expr else g.kind(n)
-            drawn = "node" if op is None or opts.style == "table" else "wire"
+            emphasis = "normal"
+            if opts.highlight or st is not None:
+                active = st is not None and st.active_node == n and st.active_edge is None
+                emphasis = _emphasis(opts, n in self.path[0], active)
+            shape = value.shape if value is not None else \
+                self.trace.value(n).shape if self.trace is not None else ()
             out.append(NodeView(
                 f"n{rank[n]}", n, kind, op.name if op else None, op.symbol if op else None,
-                title, names.escape(g.display_name(n)) if g.is_generated(n) else names.html(n),
-                shape, value, grad, vnum.text if vnum else "", gnum.text if gnum else "",
-                _emphasis(opts, n in self.path[0], active), ghost=self._ghost(n, gnum is not None),
-                value_num=vnum, grad_num=gnum, drawn=drawn, fanout=self.fanout.get(n, 0)))
+                title, names.escape(title) if generated else names.html(n), shape, value, grad,
+                vnum.text if vnum else "", gnum.text if gnum else "", emphasis,
+                1, self._ghost(n, gnum is not None) if st is not None else _NONE, vnum, gnum,
+                "node" if op is None or table else "wire", fanout.get(n, 0), generated))
         return out
 
     def _edges(self, nodes: list[NodeView], branches: dict, d: int) -> list[EdgeView]:
         st, opts = self.state, self.opts
         view = {n.name: n for n in nodes}
+        shows = opts.style == "textbook" or opts.edge_labels
         out = []
         for i, w in enumerate(self.wires):
             src = view[w.src]
-            if not self.show_grads:
-                w = _Wire(w.src, w.dst, w.arg, None, w.members, None)
-            cnum = number(branches[i], d) if i in branches else None
-            if cnum is None and w.contribution is not None:
-                cnum = src.grad_num  # a lone wire carries the source's gradient itself
-            ghost = set()
-            if st is not None and not all(e in st.edges for e in w.members):
-                ghost.update(("contribution", "local"))
-            if "value" in src.ghost:
-                ghost.add("value")
-            drawn = {"contribution"} if i in branches and (opts.style == "textbook"
-                                                           or opts.edge_labels) else set()
-            if w.local is not None:
-                drawn.add("local")
-            on_path = any(e in self.path[1] for e in w.members)
-            active = st is not None and st.active_edge in w.members
+            contribution = w.contribution if self.show_grads else None
+            local = w.local if self.show_grads else None
+            if i in branches:
+                cnum: Number | None = number(branches[i], d)
+            else:
+                cnum = src.grad_num if contribution is not None else None
+            ghost, emphasis = _NONE, "normal"
+            if st is not None:
+                hidden = set() if all(e in st.edges for e in w.members) \
+                    else {"contribution", "local"}
+                ghost = frozenset(hidden | ({"value"} & src.ghost))
+            if opts.highlight or st is not None:
+                emphasis = _emphasis(opts, any(e in self.path[1] for e in w.members),
+                                     st is not None and st.active_edge in w.members)
+            drawn = _DRAWN[(i in branches and shows, local is not None)]
             out.append(EdgeView(f"e{i}", src.id, view[w.dst].id, w.arg, src.value,
-                                w.contribution, w.local, src.value_text,
-                                cnum.text if cnum else "", _local_text(w.local, d),
-                                _emphasis(opts, on_path, active), ghost=frozenset(ghost),
-                                contribution_num=cnum, drawn=frozenset(drawn),
-                                members=tuple(w.members)))
+                                contribution, local, src.value_text,
+                                cnum.text if cnum else "", _local_text(local, d), emphasis,
+                                1, ghost, cnum, drawn, w.members))
         return out
 
 
-def _local_text(local, decimals: int) -> str:
+_NONE: frozenset[str] = frozenset()
+_DRAWN = {(b, loc): frozenset(({"contribution"} if b else set()) | ({"local"} if loc else set()))
+          for b in (False, True) for loc in (False, True)}
+
+
+def _local_text(local: np.ndarray | None, decimals: int) -> str:
     if local is None:
         return ""
     if np.ndim(local) == 0:

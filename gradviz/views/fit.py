@@ -5,14 +5,15 @@
 the drawing covers at least :data:`MIN_FILL` of the target and its smallest text (every
 text but subscripts is set at one size) is at least ``Target.text_px`` pixels high.
 
-Candidates are laid out by Graphviz and measured (``dot -Tjson``): every op left to right
-and top to bottom, then each unnamed intermediate drawn inside its named node (fewer,
-shallower nodes), then, when nothing else fits, the layer fold. A layout much longer along its flow than the target is also tried wrapped into two or
-three bands (``wrap.py``). The first level of detail that reaches both goals wins (then
-the largest text); a drawing whose
-text is large enough but whose shape leaves the target half empty is stretched (Graphviz
-``ratio=fill``: positions spread, text unchanged). The model's notes say what was chosen,
-what was folded, and how far from the goals the result is.
+Candidates are laid out by Graphviz and measured (``dot -Tjson``): left to right and top
+to bottom, leaves before, beside or staggered around their consumer; every op, then each
+unnamed intermediate drawn inside its named node (fewer, shallower nodes), then, when
+nothing else fits, the layer fold. A layout much longer along its flow than the target is
+also tried wrapped into two or three bands (``wrap.py``). The first level of detail that
+reaches both goals wins (then the largest text); a drawing whose text is large enough but
+whose shape leaves the target half empty is stretched (Graphviz ``ratio=fill``: positions
+spread, text unchanged). The model's notes say what was chosen, what was folded, and how
+far from the goals the result is.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ hover or focus.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -52,7 +53,8 @@ def frame_dots(trace: Trace, options: Options | None = None) -> list[tuple[str, 
     return [(c, model_to_dot(m)) for c, m in frame_models(trace, options)[1]]
 
 
-def frame_svgs(trace: Trace, options: Options | None = None, progress=None) -> dict:
+def frame_svgs(trace: Trace, options: Options | None = None,
+               progress: Callable[[], object] | None = None) -> dict:
     """Every frame drawn: the data of the step-through page and widget."""
     st, frames = frame_models(trace, options)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -68,7 +70,8 @@ def frame_svgs(trace: Trace, options: Options | None = None, progress=None) -> d
 
 
 def write_frames(trace: Trace, folder: str | Path, options: Options | None = None,
-                 title: str | None = None, progress=None) -> list[Path]:
+                 title: str | None = None, progress: Callable[[], object] | None = None
+                 ) -> list[Path]:
     """Write ``frame_000.svg`` … and ``index.html`` into ``folder``; returns the SVG paths."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():

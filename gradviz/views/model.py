@@ -9,6 +9,7 @@ every quantity is drawn in one place (:attr:`NodeView.drawn`, :attr:`EdgeView.dr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -116,8 +117,7 @@ class Options:
             raise GradvizError("bands must be between 1 and 12")
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(NamedTuple):
     """A value formatted once for a figure.
 
     ``rows`` holds the cell texts (a scalar is one row of one cell, a vector one row, a
@@ -154,7 +154,8 @@ class NodeView:
     # where the node's value and gradient are drawn: "node" (beside its name), "wire"
     # (on its output wire: above it the value, below it the gradient), or "" (not drawn)
     drawn: str = ""
-    fanout: int = 0  # consumer edges that carry a gradient back
+    fanout: int = 0  # consumer edges (wires out of the node)
+    generated: bool = False  # left unnamed by the user: titled by its expression
 
 
 @dataclass

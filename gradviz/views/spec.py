@@ -11,6 +11,7 @@ on every run.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from gradviz.core.evaluate import Trace
 from gradviz.core.format import canonical
@@ -55,13 +56,13 @@ def model_to_spec(m: Model) -> dict:
 
 
 def to_spec(obj: Trace | Graph, options: Options | None = None, state: State | None = None,
-            **kw) -> dict:
+            **kw: Any) -> dict:
     """The figure spec as a dict (see :func:`to_json`)."""
     return model_to_spec(figure_model(obj, options or Options(**kw), state))
 
 
 def to_json(obj: Trace | Graph, options: Options | None = None, state: State | None = None,
-            **kw) -> str:
+            **kw: Any) -> str:
     """The figure spec as canonical JSON text.
 
     Examples

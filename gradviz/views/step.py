@@ -58,7 +58,7 @@ def _widget_class() -> Any:
     import anywidget
     import traitlets
 
-    class StepWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    class StepWidget(anywidget.AnyWidget):
         """Backprop step by step: ← → keys or buttons; hover or Tab to a node."""
 
         _esm = ESM
