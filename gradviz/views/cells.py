@@ -31,6 +31,7 @@ _EM = {**dict.fromkeys("0123456789", 0.637), ".": 0.319, ",": 0.319, "−": 0.83
        "∂": 0.518, "[": 0.391, "]": 0.391, "(": 0.391, ")": 0.391, "n": 0.635, "a": 0.614,
        "i": 0.279, "f": 0.353}
 _OTHER = 0.75
+_ZEROS = str.maketrans("123456789", "000000000")
 
 
 def text_width(text: str, size: float) -> float:
@@ -47,12 +48,12 @@ def text_width(text: str, size: float) -> float:
 
 def number_width(numbers: Iterable[Number], size: float) -> int:
     """The width of a number cell that holds every cell text of ``numbers``."""
-    seen: set[str] = set()
+    shapes = set()  # digits all have one width: "−1.25" is as wide as "−0.00"
     for num in numbers:
         for row in num.rows:
-            seen.update(row)
-    widest = max((text_width(t, size) for t in seen), default=size)
-    return math.ceil(widest + GAP * size)
+            shapes.update(t.translate(_ZEROS) for t in row)
+    w = max((text_width(t, size) for t in shapes), default=size)
+    return math.ceil(w + GAP * size)
 
 
 def font(text: str, color: str, size: float | None = None, bold: bool = False,

@@ -73,6 +73,8 @@ class _Writer:
         self.clusters: dict[int, list[str]] = {}
         self.by_id = {n.id: n for n in m.nodes}
         self.symbols: dict[str | None, str] = {}
+        self.mark = (f'<TD FIXEDSIZE="TRUE" WIDTH="{self.st.mark}" HEIGHT="{self.st.line}" '
+                     'ALIGN="LEFT">')
         self.attrs = {k: (line, f"color={_q(line)}, penwidth={pen:g}")
                       for k, (line, _, pen) in _pens(self.t).items()}
         self.wire_of: dict[str, str] = {}  # node id -> the id its output wire leaves from
@@ -123,8 +125,7 @@ def _leaf(w: _Writer, n: NodeView) -> None:
     aligned; top to bottom the name stands beside the value (``W₂ = −3.00``)."""
     vc, gc = w.colours(n.emphasis)
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
-    st = w.st
-    mark = f'<TD FIXEDSIZE="TRUE" WIDTH="{st.mark}" HEIGHT="{st.line}" ALIGN="LEFT">'
+    mark = w.mark
     value = w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num)
     if n.generated:  # a constant of an expression: its value says it
         w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{value}>];")

@@ -272,15 +272,25 @@ class _Builder:
         st, opts = self.state, self.opts
         view = {n.name: n for n in nodes}
         shows = opts.style == "textbook" or opts.edge_labels
+        grads, marked = self.show_grads, opts.highlight or st is not None
         out = []
+        append = out.append
         for i, w in enumerate(self.wires):
             src = view[w.src]
-            contribution = w.contribution if self.show_grads else None
-            local = w.local if self.show_grads else None
-            if i in branches:
+            contribution = w.contribution if grads else None
+            local = w.local if grads else None
+            branch = i in branches
+            if branch:
                 cnum: Number | None = number(branches[i], d)
             else:
                 cnum = src.grad_num if contribution is not None else None
+            if not marked:  # the common case: a plain figure
+                append(EdgeView(f"e{i}", src.id, view[w.dst].id, w.arg, src.value, contribution,
+                                local, src.value_text, cnum.text if cnum else "",
+                                "" if local is None else _local_text(local, d), "normal", 1,
+                                _NONE, cnum, _DRAWN[(branch and shows, local is not None)],
+                                w.members))
+                continue
             ghost, emphasis = _NONE, "normal"
             if st is not None:
                 hidden = set() if all(e in st.edges for e in w.members) \
@@ -289,8 +299,8 @@ class _Builder:
             if opts.highlight or st is not None:
                 emphasis = _emphasis(opts, any(e in self.path[1] for e in w.members),
                                      st is not None and st.active_edge in w.members)
-            drawn = _DRAWN[(i in branches and shows, local is not None)]
-            out.append(EdgeView(f"e{i}", src.id, view[w.dst].id, w.arg, src.value,
+            drawn = _DRAWN[(branch and shows, local is not None)]
+            append(EdgeView(f"e{i}", src.id, view[w.dst].id, w.arg, src.value,
                                 contribution, local, src.value_text,
                                 cnum.text if cnum else "", _local_text(local, d), emphasis,
                                 1, ghost, cnum, drawn, w.members))

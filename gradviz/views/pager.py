@@ -178,6 +178,7 @@ are also the files frame_*.svg beside it.</noscript></main>
 <script>{SCRIPT}
 gradvizMount(document.getElementById("step"),
              JSON.parse(document.getElementById("gradviz-data").textContent), document);
+for (const k of ["prev", "next", "pos"]) document.querySelector("#step ." + k).id = k;
 </script>
 </body></html>
 """
