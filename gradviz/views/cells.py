@@ -19,7 +19,7 @@ from gradviz.core.names import escape
 from gradviz.views.model import Number
 
 __all__ = ["Style", "text_width", "number_width", "number_table", "stack", "name_markup",
-           "font", "SUB", "column_widths"]
+           "font", "SUB", "column_widths", "cell"]
 
 SUB = 0.7  # subscripts, relative to the text they belong to
 LINE = 1.3  # line height, relative to the font size
@@ -131,12 +131,13 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
     """One number as a table: an optional ``mark`` column (``∇``, or ``""`` to stay aligned
     with a row that has one), then its cells, between brackets for a vector or a matrix.
     Numbers of one shape give tables of one width, so stacked ones align column by column.
+    A lone scalar is a bare cell (``<TD>``), to be put in a row as it is (see :func:`cell`).
     """
     n = len(num.rows)
-    if n == 1 and num.ndim == 0 and mark is None:  # most numbers: one scalar cell
+    if n == 1 and num.ndim == 0 and mark is None:  # most numbers: a scalar, a bare cell
         body = "" if hidden else font(num.rows[0][0], color, italic=italic)
-        return (f'{_OPEN}<TR><TD FIXEDSIZE="TRUE" WIDTH="{st.width}" HEIGHT="{st.line}" '
-                f'ALIGN="RIGHT">{body}</TD></TR></TABLE>')
+        return (f'<TD FIXEDSIZE="TRUE" WIDTH="{st.width}" HEIGHT="{st.line}" '
+                f'ALIGN="RIGHT">{body}</TD>')
     lead = ""
     if mark is not None:
         span = f' ROWSPAN="{n}"' if n > 1 else ""
@@ -170,11 +171,16 @@ def _table(rows: str) -> str:
     return _OPEN + rows + "</TABLE>"
 
 
+def cell(part: str) -> str:
+    """``part`` as a table cell: a bare number cell as it is, anything else wrapped."""
+    return part if part.startswith("<TD") else f"<TD>{part}</TD>"
+
+
 def stack(parts: list[str], wire: str = "", across: bool = False) -> str:
     """Tables one under the other (``across``: side by side); a ``wire``
     (``"COLOUR|WIDTH"``) goes between the first part and the rest: a rule the edge runs
     through, its port named ``r``."""
-    cells = [f"<TD>{p}</TD>" if p else "<TD></TD>" for p in parts]
+    cells = [cell(p) for p in parts]
     if wire:
         color, width = wire.split("|")
         side = "L" if across else "B"

@@ -20,6 +20,7 @@ from gradviz.core.graph import Graph
 from gradviz.core.names import escape
 from gradviz.views.cells import (
     Style,
+    cell,
     column_widths,
     font,
     name_markup,
@@ -128,17 +129,17 @@ def _leaf(w: _Writer, n: NodeView) -> None:
     mark = w.mark
     value = w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num)
     if n.generated:  # a constant of an expression: its value says it
-        w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{value}>];")
+        w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{stack([value])}>];")
         return
     name = w.name(n, fg)
     if w.across:
-        rows = [f'<TD ALIGN="RIGHT">{name}{font(" =", fg)}</TD>{mark}</TD><TD>{value}</TD>']
+        rows = [f'<TD ALIGN="RIGHT">{name}{font(" =", fg)}</TD>{mark}</TD>{cell(value)}']
     else:
-        rows = [f'<TD COLSPAN="2">{name}</TD>', f"{mark}</TD><TD>{value}</TD>"]
+        rows = [f'<TD COLSPAN="2">{name}</TD>', f"{mark}</TD>{cell(value)}"]
     if n.grad_num is not None:
         sign = "" if "grad" in n.ghost else font("∇", gc)
         grad = w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)
-        rows.append(("<TD></TD>" if w.across else "") + f"{mark}{sign}</TD><TD>{grad}</TD>")
+        rows.append(("<TD></TD>" if w.across else "") + f"{mark}{sign}</TD>{cell(grad)}")
     w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<"
                  f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
                  f'{"".join(f"<TR>{r}</TR>" for r in rows)}</TABLE>>];')
@@ -191,7 +192,7 @@ def _table_box(w: _Writer, n: NodeView, fill: str) -> str:
                                   ("grad", n.grad_num, gc, "grad")):
         if num is not None:
             rows.append(f'<TR><TD>{font(word, fg)}</TD>'
-                        f'<TD>{w.number(num, color, key in n.ghost)}</TD></TR>')
+                        f'{cell(w.number(num, color, key in n.ghost))}</TR>')
     return (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
             f'BGCOLOR="{fill}" COLOR="{line}">' + "".join(rows) + "</TABLE>")
 

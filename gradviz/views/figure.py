@@ -178,10 +178,11 @@ class _Builder:
             self.lone[w.src] = w
         self.path: tuple[set, set] = graph.paths_to_loss(opts.highlight) if opts.highlight \
             else (set(), set())
+        self.facts: dict[str, tuple] = {}  # node -> (kind, op, generated), read once
 
-    def _value(self, n: str) -> np.ndarray | None:
+    def _value(self, n: str, leaf: bool) -> np.ndarray | None:
         g, t = self.g, self.trace
-        if g.is_leaf(n):
+        if leaf:
             return g.default(n) if t is None else t.value(n)
         return t.value(n) if self.show_values and t is not None else None
 
@@ -204,7 +205,9 @@ class _Builder:
         return decimals_for(flat, self.opts.digits)
 
     def model(self, theme: Theme) -> Model:
-        values = {n: self._value(n) for n in self.shown}
+        g = self.g
+        self.facts = {n: (g.kind(n), g.op_of(n), g.is_generated(n)) for n in self.shown}
+        values = {n: self._value(n, f[1] is None) for n, f in self.facts.items()}
         grads = {n: self._grad(n) for n in self.shown}
         branches = {i: w.contribution for i, w in enumerate(self.wires)
                     if self.show_grads and w.contribution is not None
@@ -245,10 +248,8 @@ class _Builder:
         out = []
         rank, table, fanout = g.rank, opts.style == "table", self.fanout
         for n in self.shown:
-            op = g.op_of(n)
-            generated = g.is_generated(n)
-            title = g.display_name(n)
-            kind = g.kind(n)
+            kind, op, generated = self.facts[n]
+            title = g.display_name(n) if generated else names.plain(n)
             if self.named and op is not None and len(g.expression(n)) > 1:
                 title, kind = f"{title} = {g.expr(n, show=names.plain, pretty=True)}", "expr"
             value, grad = values[n], grads[n]

@@ -132,7 +132,7 @@ class Number(NamedTuple):
     summary: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeView:
     id: str
     name: str
@@ -158,7 +158,7 @@ class NodeView:
     generated: bool = False  # left unnamed by the user: titled by its expression
 
 
-@dataclass
+@dataclass(slots=True)
 class EdgeView:
     id: str
     src: str
@@ -193,7 +193,7 @@ class Canvas:
     size: tuple[float, float] | None = None  # set when the layout is stretched to fill
 
 
-@dataclass
+@dataclass(slots=True)
 class Model:
     graph: Graph
     options: Options
