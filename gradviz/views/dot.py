@@ -33,7 +33,7 @@ from gradviz.views.fit import Fitted, fitted_model
 from gradviz.views.graphviz import bounding_box
 from gradviz.views.model import EdgeView, Model, NodeView, Number, Options, Theme
 from gradviz.views.story import State
-from gradviz.views.wrap import bands
+from gradviz.views.wrap import bands, levels
 
 __all__ = ["model_to_dot", "header", "to_dot", "figure_model", "measure"]
 
@@ -72,6 +72,8 @@ class _Writer:
         self.edges: list[str] = []  # edge statements, written after every node
         self.band = bands(m) if m.options.bands > 1 and not m.folded else {}
         self.clusters: dict[int, list[str]] = {}
+        self.tags: set[str] = set()
+        self.heads: dict[int, list[str]] = {}  # band -> the tags that start it
         self.by_id = {n.id: n for n in m.nodes}
         self.symbols: dict[str | None, str] = {}
         self.mark = (f'<TD FIXEDSIZE="TRUE" WIDTH="{self.st.mark}" HEIGHT="{self.st.line}" '
@@ -267,10 +269,16 @@ def _link(w: _Writer, i: int, e: EdgeView, src: str, dst: str, attrs: str) -> No
     name = w.name(n, w.t.fg) if not n.generated else \
         font(escape(n.title), w.t.fg)
     tag = f'shape=box, style="rounded,dashed", color={_q(w.t.edge)}, margin=0.04'
-    w.place(e.src, f"  t{i} [{tag}, label=<{name} ▸>];")
-    w.place(e.dst, f"  u{i} [{tag}, label=<▸ {name}>];")
-    w.edges.append(f"  {src} -> t{i} [{attrs}];")
-    w.edges.append(f"  u{i} -> {dst} [{attrs}];")
+    a, b = w.band[e.src], w.band[e.dst]
+    tail, head = f"t{n.id[1:]}_{b}", f"u{n.id[1:]}_{b}"  # one pair per value and band
+    if head not in w.tags:
+        w.tags.add(head)
+        w.place(e.src, f"  {tail} [{tag}, label=<{name} ▸>];")
+        w.place(e.dst, f"  {head} [{tag}, label=<▸ {name}>];")
+        w.heads.setdefault(b, []).append(head)
+    w.edges.append(f"  {src} -> {tail} [{attrs}];")
+    w.edges.append(f"  {head} -> {dst} [{attrs}];")
+    assert a < b, "bands follow the flow"
 
 
 def _place_leaves(w: _Writer) -> None:
@@ -350,13 +358,13 @@ def _band_order(w: _Writer) -> list[str]:
     """Bands one after the other: a source of each in one rank, chained invisibly."""
     if not w.band:
         return []
+    level = levels(w.m)
     firsts = []
-    for b, lines in sorted(w.clusters.items()):
-        heads = [ln.split()[0] for ln in lines if ln.split()[0].startswith("u")]
-        leaves = [n.id for n in w.m.nodes if w.band.get(n.id) == b and n.kind != "op"
-                  and n.kind != "expr"]
-        if heads or leaves:
-            firsts.append((heads or leaves)[0])
+    for b in sorted(w.clusters):
+        sources = [n.id for n in w.m.nodes if w.band.get(n.id) == b
+                   and n.kind not in ("op", "expr")]
+        if b in w.heads or sources:  # a tag that starts the band, or its leftmost leaf
+            firsts.append(w.heads[b][0] if b in w.heads else min(sources, key=level.get))
     if len(firsts) < 2:
         return []
     return [f"  {{rank=same; {'; '.join(firsts)}}}",

@@ -51,7 +51,7 @@ def test_hostile_names_render_literally(style):
     assert "a\\u202Eb\\u200Fc" in texts  # bidi controls shown, not obeyed
     assert "x" * 60 in texts
     stmts = [line.split()[0] for line in dot.splitlines()[4:-1]]
-    assert all(re.fullmatch(r"[nowbtu]\d+|out|n\d+:r:[we]|w\d+:r:[ew]|b\d+:r:[ew]|\{rank=same;",
+    assert all(re.fullmatch(r"[nowb]\d+|[tu]\d+_\d+|out|n\d+:r:[we]|w\d+:r:[ew]|b\d+:r:[ew]|\{rank=same;",
                             s) for s in stmts), stmts
 
 
@@ -78,5 +78,5 @@ def test_values_are_formatted_by_the_one_formatter():
 def test_folded_and_wrapped_figures_have_their_own_statements():
     dot = to_dot(evaluate(example("interesting")), Options(bands=2))
     assert "subgraph cluster_band0" in dot and "subgraph cluster_band1" in dot
-    assert re.search(r"t\d+ \[shape=box, style=\"rounded,dashed\"", dot)
+    assert re.search(r"t\d+_\d+ \[shape=box, style=\"rounded,dashed\"", dot)
     assert run_dot(dot, "svg")
