@@ -51,9 +51,6 @@ def _pens(t: Theme) -> dict[str, tuple[str, str, float]]:
             "path": (t.highlight, t.fg, 2.5), "active": (t.highlight, t.fg, 3.0)}
 
 
-def _colors(t: Theme, emphasis: str) -> tuple[str, str, float]:
-    return _pens(t)[emphasis]
-
 
 class _Writer:
     """The state of one DOT text being written: the model, its number style, the lines."""
@@ -78,8 +75,9 @@ class _Writer:
         self.symbols: dict[str | None, str] = {}
         self.mark = (f'<TD FIXEDSIZE="TRUE" WIDTH="{self.st.mark}" HEIGHT="{self.st.line}" '
                      'ALIGN="LEFT">')
+        self.pens = _pens(self.t)
         self.attrs = {k: (line, f"color={_q(line)}, penwidth={pen:g}")
-                      for k, (line, _, pen) in _pens(self.t).items()}
+                      for k, (line, _, pen) in self.pens.items()}
         self.wire_of: dict[str, str] = {}  # node id -> the id its output wire leaves from
 
     def symbol(self, symbol: str | None) -> str:
@@ -106,8 +104,7 @@ class _Writer:
 
     def number(self, num: Number | None, color: str, hidden: bool,
                mark: str | None = None, pair: Number | None = None) -> str:
-        """A number's table; ``pair`` is the other number of the same quantity (value and
-        gradient) whose columns it shares."""
+        """A number's table; ``pair``: the value or gradient it shares columns with."""
         num = self.column(num)
         if num is None:
             return ""
@@ -148,7 +145,7 @@ def _leaf(w: _Writer, n: NodeView) -> None:
 
 
 def _op(w: _Writer, n: NodeView) -> None:
-    line, _, pen = _colors(w.t, n.emphasis)
+    line, _, pen = w.pens[n.emphasis]
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
     cells = [font(f"<B>{w.symbol(n.symbol)}</B>", fg)]
     if not n.generated:
@@ -176,7 +173,7 @@ def _wire(w: _Writer, n: NodeView, line: str, pen: float) -> None:
 
 def _expr(w: _Writer, n: NodeView) -> None:
     """A named node drawn with its unnamed intermediates: its name and its expression."""
-    line, _, pen = _colors(w.t, n.emphasis)
+    line, _, pen = w.pens[n.emphasis]
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
     expression = n.title.split(" = ", 1)[1]
     label = stack([w.name(n, fg), font(escape(expression), fg)])
@@ -188,7 +185,7 @@ def _expr(w: _Writer, n: NodeView) -> None:
 def _table_box(w: _Writer, n: NodeView, fill: str) -> str:
     vc, gc = w.colours(n.emphasis)
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
-    line = _colors(w.t, n.emphasis)[0]
+    line = w.pens[n.emphasis][0]
     rows = [f'<TR><TD COLSPAN="2">{w.name(n, fg)}</TD></TR>']
     for word, num, color, key in (("value", n.value_num, vc, "value"),
                                   ("grad", n.grad_num, gc, "grad")):
@@ -200,7 +197,7 @@ def _table_box(w: _Writer, n: NodeView, fill: str) -> str:
 
 
 def _table_op(w: _Writer, n: NodeView) -> None:
-    line, _, pen = _colors(w.t, n.emphasis)
+    line, _, pen = w.pens[n.emphasis]
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
     w.out.append(f"  o{n.id[1:]} [shape=circle, style=filled, fillcolor={_q(w.t.op_fill)}, "
                  f"color={_q(line)}, penwidth={pen:g}, margin=0.02, "
@@ -216,7 +213,7 @@ def _table_leaf(w: _Writer, n: NodeView) -> None:
 
 
 def _group(w: _Writer, n: NodeView) -> None:
-    line, _, pen = _colors(w.t, n.emphasis)
+    line, _, pen = w.pens[n.emphasis]
     lines = [font(escape(x), w.t.fg) for x in n.title.split("\n")[1:]]
     label = stack([font(f"<B>{n.markup}</B>", w.t.fg)] + lines)
     fill = w.t.op_fill if n.kind == "group" else w.t.leaf_fill
@@ -341,9 +338,8 @@ def model_to_dot(m: Model) -> str:
         # the loss's output wire ends in the open, its value above and 1 below it
         loss = next(n for n in m.nodes if n.name == m.graph.loss)
         w.place(loss.id, f"  {m.output.id} [shape=point, width=0.01, style=invis];")
-        line, _, pen = _colors(w.t, m.output.emphasis)
         w.edges.append(f"  {w.wire_of.get(loss.id, loss.id)} -> out "
-                       f"[color={_q(line)}, penwidth={pen:g}];")
+                       f"[{w.attrs[m.output.emphasis][1]}];")
     for i, e in enumerate(m.edges):
         _edge(w, i, e)
     _place_leaves(w)
