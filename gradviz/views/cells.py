@@ -48,7 +48,7 @@ def text_width(text: str, size: float) -> float:
 
 def number_width(numbers: Iterable[Number], size: float) -> int:
     """The width of a number cell that holds every cell text of ``numbers``."""
-    shapes = set()  # digits all have one width: "−1.25" is as wide as "−0.00"
+    shapes: set[str] = set()  # digits all have one width: "−1.25" is as wide as "−0.00"
     for num in numbers:
         for row in num.rows:
             shapes.update(t.translate(_ZEROS) for t in row)

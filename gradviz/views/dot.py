@@ -360,7 +360,7 @@ def _band_order(w: _Writer) -> list[str]:
         sources = [n.id for n in w.m.nodes if w.band.get(n.id) == b
                    and n.kind not in ("op", "expr")]
         if b in w.heads or sources:  # a tag that starts the band, or its leftmost leaf
-            firsts.append(w.heads[b][0] if b in w.heads else min(sources, key=level.get))
+            firsts.append(w.heads[b][0] if b in w.heads else min(sources, key=lambda n: level[n]))
     if len(firsts) < 2:
         return []
     return [f"  {{rank=same; {'; '.join(firsts)}}}",

@@ -274,7 +274,7 @@ class _Builder:
         view = {n.name: n for n in nodes}
         shows = opts.style == "textbook" or opts.edge_labels
         grads, marked = self.show_grads, opts.highlight or st is not None
-        out = []
+        out: list[EdgeView] = []
         append = out.append
         for i, w in enumerate(self.wires):
             src = view[w.src]
