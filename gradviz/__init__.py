@@ -40,7 +40,7 @@ _PUBLIC = {
     "example": "gradviz.core.library", "examples": "gradviz.core.library",
     "mlp": "gradviz.core.library", "resolve": "gradviz.core.library",
     "load": "gradviz.core.parse", "parse": "gradviz.core.parse",
-    "story": "gradviz.views.story",
+    "story": "gradviz.views.story", "step": "gradviz.views.step",
     "render": "gradviz.api", "to_dot": "gradviz.api", "to_json": "gradviz.api",
 }
 
@@ -82,4 +82,5 @@ if _TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eager
     from gradviz.core.ops import ACTIVATIONS, LOSSES, OPS, Op
     from gradviz.core.parse import load, parse
     from gradviz.core.sgd import sgd_step
+    from gradviz.views.step import step
     from gradviz.views.story import story

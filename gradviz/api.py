@@ -48,7 +48,7 @@ def to_json(obj: Graph | Trace, options: Options | None = None, **kw: Any) -> st
     --------
     >>> import gradviz
     >>> gradviz.to_json(gradviz.example("xyz"))[:20]
-    '{\\n "gradviz_spec": 1'
+    '{\\n "gradviz_spec": 2'
     """
     return spec.to_json(*_traced(obj, options, kw))
 

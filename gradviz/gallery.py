@@ -84,28 +84,33 @@ def _key(task: Task) -> str:
                                       graph]).encode()).hexdigest()
 
 
-def _run(task: Task, out: Path) -> list[str]:
-    """Build one task into ``out`` (runs in a worker process); returns the files written."""
-    from gradviz.views.figure import Options
+def _figures(name: str, folder: Path) -> list[str]:
+    """An example's figures (SVG, and PNG fitted to a 1920×1080 slide with text at least
+    24 px), its highlighted paths, and its step-through frames."""
+    from gradviz.views.model import Options
     from gradviz.views.render import render
 
+    trace = evaluate(example(name))
+    files = []
+    for show, _ in FIGURES:
+        files.append(render(trace, folder / f"{show}.svg", Options(show=show)))
+        files.append(render(trace, folder / f"{show}.png", Options(show=show, fit="slide")))
+    hub = fan_out_node(trace.graph)
+    if hub:
+        files.append(render(trace, folder / "paths.svg", Options(show="grads", highlight=hub)))
+    if len(trace.graph) <= Options().fold_limit:
+        from gradviz.views.frames import write_frames
+
+        files += write_frames(trace, folder / "frames", Options(fit="slide"))
+    write_if_changed(folder / "graph.grad", example_text(name))
+    return [str(f) for f in files]
+
+
+def _run(task: Task, out: Path) -> list[str]:
+    """Build one task into ``out`` (runs in a worker process); returns the files written."""
     folder = out / task.name
     if task.kind == "figures":
-        trace = evaluate(example(task.name))
-        files = []
-        for show, _ in FIGURES:
-            files.append(render(trace, folder / f"{show}.svg", Options(show=show)))
-            files.append(render(trace, folder / f"{show}.png", Options(show=show), dpi=150))
-        hub = fan_out_node(trace.graph)
-        if hub:
-            files.append(render(trace, folder / "paths.svg", Options(show="grads",
-                                                                   highlight=hub)))
-        if len(trace.graph) <= Options().fold_limit:
-            from gradviz.views.frames import write_frames
-
-            files += write_frames(trace, folder / "frames")
-        write_if_changed(folder / "graph.grad", example_text(task.name))
-        return [str(f) for f in files]
+        return _figures(task.name, folder)
     if task.kind == "solution":
         from gradviz.views.solve import write_solution
 
@@ -278,7 +283,7 @@ def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video
     parts.append("<h2>Figures</h2>")
     for show, caption in FIGURES:
         if (folder / f"{show}.svg").exists():
-            png = (f' <a href="{show}.png">PNG for slides</a>'
+            png = (f' <a href="{show}.png">PNG for slides (1920×1080)</a>'
                    if (folder / f"{show}.png").exists() else "")
             parts.append(f'<figure><img src="{show}.svg" alt="{e(caption)}: the computational '
                          f'graph of {e(g.title)}"><figcaption>{e(caption)}.{png}</figcaption>'
@@ -290,7 +295,7 @@ def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video
                      "its gradient is the sum over them.</figcaption></figure>")
     if (folder / "frames" / "index.html").exists():
         parts.append('<p><a href="frames/index.html">Step by step, as slides</a> '
-                     "(arrow keys to page).</p>")
+                     "(arrow keys to page; hover or Tab to a node for its chain rule).</p>")
     parts.append("<h2>Video</h2>")
     if video and (folder / "backprop.mp4").exists():
         parts.append('<figure><video controls preload="metadata" poster="poster.png" '

@@ -10,3 +10,9 @@ def test_jupyter_repr_svg():
     assert "<svg" in example("xyz")._repr_svg_()
 
 
+
+
+def test_step_is_public_and_lazy():
+    import gradviz
+
+    assert "step" in gradviz.__all__ and callable(gradviz.step)

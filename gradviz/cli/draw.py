@@ -21,6 +21,7 @@ RENDER_EXAMPLES = """examples:
   gradviz render interesting --show blank -o problem.svg
   gradviz render interesting --show all --highlight H1 -o paths.pdf
   gradviz render mlp --style table --theme dark -o mlp.png --dpi 200
+  gradviz render interesting --fit slide -o slide.png   # 1920×1080, text >= 24 px
   gradviz render interesting --frames slides/   # open slides/index.html"""
 ANIMATE_EXAMPLES = """examples:
   gradviz animate interesting -o interesting.mp4
@@ -35,7 +36,7 @@ def configure(name: str, s: argparse.ArgumentParser) -> None:
 
 
 def _render_options(s: argparse.ArgumentParser) -> None:
-    from gradviz.views.figure import FOLDS, RANKDIRS, SHOWS, STYLES
+    from gradviz.views.model import FITS, FOLDS, RANKDIRS, SHOWS, STYLES
     from gradviz.views.render import FORMATS
 
     s.description = ("Draw a graph with Graphviz. The format follows OUT's extension: "
@@ -52,21 +53,31 @@ def _render_options(s: argparse.ArgumentParser) -> None:
                    help="textbook: op circles, values above and gradients below each wire "
                         "(default); table: a name|value|grad box per value")
     theme_option(s, "light")
+    s.add_argument("--fit", choices=tuple(FITS), default="none",
+                   help="lay out for a 16:9 slide, an A4 page or a US Letter page: text at "
+                        "least 24 px at 1080p, filling the target (rank direction, leaves "
+                        "and folding chosen for it); PNGs get the target's pixels")
     s.add_argument("--rankdir", choices=RANKDIRS, default="LR",
                    help="left-to-right (default) or top-to-bottom")
     s.add_argument("--highlight", metavar="NODE",
                    help="emphasise every path from the loss to NODE")
     s.add_argument("--edge-labels", action="store_true",
                    help="also label each edge with its local derivative")
-    s.add_argument("--digits", type=at_least(1, 17), default=4,
-                   help="significant digits, 1 to 17 (default 4)")
+    s.add_argument("--digits", type=at_least(1, 17), default=3,
+                   help="significant digits of a typical number, 1 to 17 (default 3): one "
+                        "number of decimals is chosen for the whole figure")
+    s.add_argument("--decimals", type=at_least(0, 12), metavar="N",
+                   help="places after the point, for every number of the figure")
     s.add_argument("--font", default="Helvetica", help="font name (default Helvetica)")
-    s.add_argument("--fontsize", type=positive, default=12.0, help="font size (default 12)")
+    s.add_argument("--fontsize", type=positive, default=14.0, help="font size (default 14)")
     s.add_argument("--fold", choices=FOLDS, default="auto",
-                   help="fold to layer level: auto above 300 nodes (default)")
+                   help="never: every op; named: unnamed intermediates inside their named "
+                        "node; always: layers of like nodes; auto: layers above 300 nodes "
+                        "(default)")
     s.add_argument("--dpi", type=positive, help="resolution of .png output")
     s.add_argument("--frames", metavar="DIR",
-                   help="write one SVG per backprop step and an index.html pager into DIR")
+                   help="write one SVG per backprop step and an interactive index.html into "
+                        "DIR")
     set_option(s, "override a leaf value (repeatable)")
     s.set_defaults(run=_render)
 
@@ -123,25 +134,37 @@ def _plot_options(s: argparse.ArgumentParser) -> None:
 
 
 def _render(args: argparse.Namespace) -> int:
+    import sys
+
     from gradviz.core.evaluate import evaluate
     from gradviz.core.library import resolve
-    from gradviz.views.figure import Options
+    from gradviz.views.model import Options
 
     if not args.output and not args.frames:
         raise GradvizError("say where to draw: -o OUT (.svg .png .pdf .dot .json) and/or "
                            "--frames DIR")
+    if args.frames and Path(args.frames).exists() and not Path(args.frames).is_dir():
+        raise GradvizError(f"--frames {args.frames}: that is a file; give a folder")
+    if args.output:
+        from gradviz.views.render import format_of
+
+        format_of(Path(args.output))
     graph = resolve(args.graph)
     opts = Options(show=args.show, style=args.style, theme=args.theme, rankdir=args.rankdir,
                    highlight=args.highlight, edge_labels=args.edge_labels, digits=args.digits,
-                   font=args.font, fontsize=args.fontsize, fold=args.fold)
+                   decimals=args.decimals, font=args.font, fontsize=args.fontsize,
+                   fold=args.fold, fit=args.fit)
     values = overrides(args.set)
     needs_trace = args.frames or args.show != "blank" or values
     obj = evaluate(graph, values) if needs_trace else graph
     if args.output:
-        from gradviz.views.render import render
+        from gradviz.views.dot import figure_model
+        from gradviz.views.render import write
 
-        path = render(obj, args.output, opts, dpi=args.dpi)
-        print(f"wrote {path}")
+        model = figure_model(obj, opts)
+        for note in model.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(f"wrote {write(model, args.output, args.dpi)}")
     if args.frames:
         from gradviz.views.frames import write_frames
 

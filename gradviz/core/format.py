@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 __all__ = ["fmt", "fmt_value", "fmt_operand", "fmt_compact", "canonical", "DEFAULT_DIGITS",
-           "MINUS"]
+           "MINUS", "decimals_for", "fmt_cells", "fixed", "MAX_ITEMS"]
 
 DEFAULT_DIGITS = 4
 MINUS = "\u2212"  # the minus sign, for text people read (graph files keep the hyphen)
+MAX_ITEMS = 8  # a vector longer than this is elided, a matrix wider than 6 summarised
 
 
 def fmt(x: float, digits: int | None = DEFAULT_DIGITS, *, decimals: int | None = None,
@@ -120,6 +123,89 @@ def fmt_compact(v: Any, digits: int = DEFAULT_DIGITS, max_items: int = 8, **styl
     if a.shape[0] <= max_items and a.shape[1] <= 6:
         return "\n".join(fmt_value(row, digits, **style) for row in a)
     return f"{a.shape[0]}×{a.shape[1]} matrix"
+
+
+def decimals_for(values: Any, digits: int = DEFAULT_DIGITS, most: int = 6) -> int:
+    """One number of decimals for every number of a figure, chosen from the numbers.
+
+    Enough places to give the typical (median nonzero) magnitude ``digits`` significant
+    digits, at most ``most``; fewer when every number is exact with fewer (integers get
+    none). Small numbers then show fewer significant digits, as in a printed table.
+
+    Examples
+    --------
+    >>> decimals_for([2, -1, 1.5, 0.3775, -1.452, 0.6225, 2.49])
+    3
+    >>> decimals_for([2, 3, -1, 6, 170]), decimals_for([0.5, -1.5, 2]), decimals_for([])
+    (0, 1, 0)
+    >>> decimals_for([0.0031, 0.0042], digits=2)
+    4
+    """
+    a = np.abs(np.asarray(values, dtype=np.float64)).ravel()
+    a = a[np.isfinite(a) & (a > 0)]
+    if a.size == 0:
+        return 0
+    typical = float(np.median(a))
+    need = min(most, max(0, digits - 1 - math.floor(math.log10(typical))))
+    for d in range(need):
+        if np.all(np.abs(np.round(a, d) - a) <= 1e-9 * np.maximum(a, 1.0)):
+            return d
+    return need
+
+
+def fmt_cells(v: Any, decimals: int, max_items: int = MAX_ITEMS
+              ) -> tuple[tuple[tuple[str, ...], ...], str]:
+    """The cells of a value for a figure, and a summary of what they leave out.
+
+    Fixed ``decimals`` and the minus sign U+2212, so that columns align on the point. A
+    scalar is one row of one cell, a vector one row (elided in the middle past
+    ``max_items``, the summary giving its length), a small matrix one row per matrix row;
+    anything bigger has no cells, only its shape as the summary.
+
+    Examples
+    --------
+    >>> fmt_cells(-1.5, 2)
+    ((('−1.50',),), '')
+    >>> fmt_cells(np.arange(10.0), 0)
+    ((('0', '1', '2', '…', '9'),), '(10)')
+    >>> fmt_cells(np.eye(2), 1), fmt_cells(np.zeros((10, 64)), 1)
+    (((('1.0', '0.0'), ('0.0', '1.0')), ''), ((), '10×64 matrix'))
+    """
+    one = fixed(decimals)
+    if isinstance(v, float):
+        return ((one(v),),), ""
+    a = np.asarray(v, dtype=np.float64)
+    if a.ndim == 0:
+        return ((one(float(a)),),), ""
+    if a.ndim == 1 and a.size <= max_items:
+        return (tuple(one(x) for x in a.tolist()),), ""
+    if a.ndim == 1:
+        return (tuple(one(x) for x in a[:3].tolist()) + ("…", one(float(a[-1]))),), \
+            f"({a.size})"
+    if a.ndim == 2 and a.shape[0] <= max_items and a.shape[1] <= 6:
+        return tuple(tuple(one(x) for x in row) for row in a.tolist()), ""
+    return (), "×".join(map(str, a.shape)) + (" matrix" if a.ndim == 2 else " array")
+
+
+@lru_cache(maxsize=16)
+def fixed(decimals: int) -> Callable[[float], str]:
+    """:func:`fmt` with fixed ``decimals`` and the minus sign, as a fast function (a
+    figure formats thousands of numbers): the same text, ``-0.00`` as ``0.00`` included.
+
+    Examples
+    --------
+    >>> one = fixed(2)
+    >>> one(-1.5), one(-0.001), one(3.14159) == fmt(3.14159, decimals=2, minus=MINUS)
+    ('−1.50', '0.00', True)
+    """
+    spec = f".{decimals}f"
+
+    def one(x: float) -> str:
+        text = format(x, spec)
+        if text[0] != "-":
+            return text
+        return text[1:] if float(text) == 0.0 else MINUS + text[1:]
+    return one
 
 
 def canonical(v: Any) -> Any:

@@ -1,49 +1,26 @@
 """Write figures to files, one writer per format (:data:`WRITERS`, by extension):
-``.dot`` and ``.json`` directly, ``.svg/.png/.pdf`` through Graphviz's ``dot``, run as a
-subprocess with a timeout. A new format (TikZ, say) is one writer added to the table."""
+``.dot`` and ``.json`` directly, ``.svg/.png/.pdf`` through Graphviz's ``dot`` (see
+``graphviz.py``). A new format (TikZ, say) is one writer added to the table. Files are
+written through :func:`gradviz.core.files.write_if_changed`."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gradviz.core.errors import GradvizError, MissingDependencyError
+from gradviz.core.errors import GradvizError
 from gradviz.core.evaluate import Trace
 from gradviz.core.files import write_if_changed
 from gradviz.core.graph import Graph
-from gradviz.views.dot import model_to_dot
-from gradviz.views.figure import Model, Options, layout_model
+from gradviz.views.dot import figure_model, model_to_dot
+from gradviz.views.graphviz import DOT_TIMEOUT, run_dot
+from gradviz.views.model import Model, Options
 from gradviz.views.spec import model_to_spec
 from gradviz.views.story import State
 
-__all__ = ["render", "run_dot", "WRITERS", "FORMATS", "DOT_TIMEOUT"]
-
-DOT_TIMEOUT = 60.0
-INSTALL_DOT = "Graphviz's `dot` is not installed: `sudo apt-get install graphviz` " \
-              "(macOS: `brew install graphviz`); .dot and .json output work without it"
-
-
-def run_dot(text: str, fmt: str = "svg", dpi: float | None = None,
-            timeout: float = DOT_TIMEOUT) -> bytes:
-    """Lay out and render DOT text with Graphviz, returning the file's bytes."""
-    exe = shutil.which("dot")
-    if exe is None:
-        raise MissingDependencyError(INSTALL_DOT)
-    args = [exe, f"-T{fmt}"] + ([f"-Gdpi={dpi:g}"] if dpi else [])
-    try:
-        done = subprocess.run(args, input=text.encode("utf-8"), capture_output=True,
-                              timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise GradvizError(f"Graphviz took longer than {timeout:g} s; fold the graph "
-                           "(--fold always) or draw a smaller one") from None
-    if done.returncode != 0 or not done.stdout:
-        err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GradvizError(f"Graphviz failed: {err[-1] if err else done.returncode}")
-    return done.stdout
+__all__ = ["render", "write", "format_of", "run_dot", "WRITERS", "FORMATS", "DOT_TIMEOUT"]
 
 
 def _dot_text(model: Model, dpi: float | None) -> bytes:
@@ -55,9 +32,13 @@ def _spec_text(model: Model, dpi: float | None) -> bytes:
 
 
 def _graphviz(fmt: str) -> Callable[[Model, float | None], bytes]:
-    def write(model: Model, dpi: float | None) -> bytes:
-        return run_dot(model_to_dot(model), fmt, dpi if fmt == "png" else None)
-    return write
+    def draw(model: Model, dpi: float | None) -> bytes:
+        if fmt != "png":
+            dpi = None
+        elif dpi is None and model.canvas is not None:
+            dpi = model.canvas.dpi  # a fitted figure: exactly the target's pixels
+        return run_dot(model_to_dot(model), fmt, dpi)
+    return draw
 
 
 # how each output format is written, by file extension
@@ -79,10 +60,11 @@ def render(obj: Graph | Trace, path: str | Path, options: Options | None = None,
     path : str or Path
         ``.dot``, ``.json``, ``.svg``, ``.png`` or ``.pdf`` (see :data:`WRITERS`).
     dpi : float, optional
-        Resolution of ``.png`` output (Graphviz's default is 96).
+        Resolution of ``.png`` output (Graphviz's default is 96; a figure fitted to a
+        slide or a page gets exactly the target's pixels, 1920×1080 for a slide).
     **kw
         :class:`~gradviz.views.figure.Options` fields: ``show``, ``style``, ``theme``,
-        ``rankdir``, ``highlight``, ``edge_labels``, ``digits``, ``fold``, ...
+        ``rankdir``, ``highlight``, ``edge_labels``, ``digits``, ``fold``, ``fit``, ...
 
     Examples
     --------
@@ -93,10 +75,22 @@ def render(obj: Graph | Trace, path: str | Path, options: Options | None = None,
     True
     """
     path = Path(path)
+    opts = options or Options(**kw)
+    format_of(path)
+    return write(figure_model(obj, opts, state), path, dpi)
+
+
+def format_of(path: Path) -> str:
+    """The output format a file name asks for (its extension), or a clear error."""
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in WRITERS:
         raise GradvizError(f"cannot tell the format of {path.name!r}: use one of "
                            + ", ".join("." + f for f in FORMATS))
-    model = layout_model(obj, options or Options(**kw), state)
-    write_if_changed(path, WRITERS[fmt](model, dpi))
+    return fmt
+
+
+def write(model: Model, path: str | Path, dpi: float | None = None) -> Path:
+    """Write a figure model to ``path`` in the format its extension names."""
+    path = Path(path)
+    write_if_changed(path, WRITERS[format_of(path)](model, dpi))
     return path

@@ -1,13 +1,22 @@
-"""Static figures: DOT/JSON snapshots, real Graphviz renders, escaping and determinism."""
+"""The figure model: numbers from the trace, each quantity drawn once, one number of
+decimals per figure, the minus sign, and value and gradient apart by position."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 import gradviz
-from gradviz import evaluate, example, to_dot
-from gradviz.views.figure import Options
+from gradviz import evaluate, example, examples, to_dot
+from gradviz.views.dot import model_to_dot
+from gradviz.views.figure import layout_model
+from gradviz.views.graphviz import run_dot
+from gradviz.views.model import Options
 from gradviz.views.spec import to_spec
+from tests.svg import edge_points, measure
+
+NUMBER = re.compile(r"^[−-]?\d+(?:\.(\d+))?$")
 
 
 def test_blank_figure_of_a_graph_needs_no_evaluation():
@@ -65,18 +74,63 @@ def test_edge_labels_carry_local_derivatives():
     ids = {n["id"]: n["name"] for n in spec["nodes"]}
     h5 = {ids[e["src"]]: e for e in spec["edges"] if ids[e["dst"]] == "H5"}
     assert h5["H4"]["local"] == 1.0 and h5["H1"]["local"] == 0.0
-    assert h5["H4"]["contribution_text"] == "0.6225"
+    assert h5["H4"]["local_text"] == "1.00" and "local" in h5["H4"]["drawn"]
 
 
-def test_bad_options_are_rejected():
-    for kw in ({"show": "most"}, {"style": "fancy"}, {"theme": "neon"}, {"rankdir": "RL"},
-               {"digits": 0}):
-        with pytest.raises(gradviz.GradvizError):
-            Options(**kw)
+def test_digits_and_decimals():
+    trace = evaluate(example("mlp"))
+    yhat = {n["name"]: n for n in to_spec(trace, show="values", digits=7)["nodes"]}["Yhat"]
+    assert yhat["value_text"] == "0.689974"
+    yhat = {n["name"]: n for n in to_spec(trace, show="values", decimals=1)["nodes"]}["Yhat"]
+    assert yhat["value_text"] == "0.7"
 
 
-def test_digits_option():
-    spec = to_spec(evaluate(example("mlp")), show="values", digits=7)
-    assert {n["name"]: n["value_text"] for n in spec["nodes"]}["Yhat"] == "0.6899745"
+@pytest.mark.parametrize("name", examples())
+def test_each_quantity_is_drawn_once(name):
+    """No wire repeats its source's value or gradient: a wire carries a contribution only
+    where its source branches, and the figure has exactly one cell per drawn number."""
+    model = layout_model(evaluate(example(name)), Options(show="all"))
+    by_id = {n.id: n for n in model.nodes}
+    for e in model.edges:
+        if "contribution" in e.drawn:
+            assert by_id[e.src].fanout > 1
+    cells = sum(len(r) for n in model.nodes for num in (n.value_num, n.grad_num)
+                if num is not None for r in num.rows)
+    cells += sum(len(r) for e in model.edges if "contribution" in e.drawn
+                 for r in e.contribution_num.rows)
+    shown = [t for t in measure(run_dot(model_to_dot(model), "svg")).texts
+             if not t.sub and NUMBER.match(t.text) and not t.text.isdigit()
+             or (t.text.isdigit() and not t.sub and model.decimals == 0)]
+    assert len(shown) == cells
 
 
+@pytest.mark.parametrize("name", examples())
+def test_one_number_of_decimals_and_the_minus_sign(name):
+    model = layout_model(evaluate(example(name)))
+    texts = [t.text for t in measure(run_dot(model_to_dot(model), "svg")).texts]
+    assert not any(re.search(r"(?<![\w)])-\d", t) for t in texts), "hyphen as a minus"
+    places = {len(m.group(1) or "") for t in texts if (m := NUMBER.match(t))
+              and "." in t}
+    assert places <= {model.decimals}
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_value_and_gradient_apart_by_position(rankdir):
+    """Left to right a wire's value sits above it and its gradient below it; top to
+    bottom, the value left of it and the gradient right of it."""
+    model = layout_model(evaluate(example("xyz")), Options(rankdir=rankdir))
+    svg = run_dot(model_to_dot(model), "svg")
+    m = measure(svg)
+    a = next(n for n in model.nodes if n.name == "a")  # a = x·y + z: one consumer
+    x, y = edge_points(svg, f"{a.id}->w{a.id[1:]}:")[-1]  # where the wire enters the rule
+
+    def near(text):
+        return min((t for t in m.texts if t.text == text),
+                   key=lambda t: abs((t.box[0] + t.box[2]) / 2 - x) + abs(t.box[3] - y))
+
+    value, grad = near(a.value_text), near(a.grad_text)
+    if rankdir == "LR":
+        assert value.box[3] <= y + 1 and grad.box[1] >= y - 1
+    else:
+        assert value.box[2] <= x + 1 and grad.box[0] >= x - 1
+    assert value.fill != grad.fill

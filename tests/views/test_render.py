@@ -17,7 +17,7 @@ def test_svg_png_pdf_render_for_real(tmp_path):
     trace = evaluate(example("interesting"))
     svg = render(trace, tmp_path / "f.svg").read_bytes()
     texts = svg_texts(svg)
-    assert "0.3775" in texts and "∇ -1.452" in texts and "max" in texts
+    assert "0.38" in texts and "−1.45" in texts and "∇" in texts and "max" in texts
     png = render(trace, tmp_path / "f.png", dpi=150).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     pdf = render(trace, tmp_path / "f.pdf").read_bytes()
@@ -32,6 +32,15 @@ def test_every_example_renders_as_svg(tmp_path):
             root = ET.fromstring(render(example(name), tmp_path / f"{name}.svg",
                                         style=style).read_bytes())
             assert root.tag == f"{SVG}svg"
+
+
+def test_writers_are_a_table_by_extension(tmp_path):
+    from gradviz.views.dot import figure_model
+    from gradviz.views.render import WRITERS, write
+
+    assert set(WRITERS) == {"dot", "json", "svg", "png", "pdf"}
+    model = figure_model(evaluate(example("xyz")))
+    assert write(model, tmp_path / "x.DOT").read_text().startswith("digraph")
 
 
 def test_unknown_extension(tmp_path):
