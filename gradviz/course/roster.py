@@ -57,7 +57,8 @@ def folder_name(student_id: str) -> str:
     ('ann.lee-5a9a93ab', 'etc_passwd-3754d6cb')
     """
     stem = student_id.split(".")[0].lower()
-    if _PLAIN.fullmatch(student_id) and not student_id.endswith(".") and stem not in _RESERVED:
+    if _PLAIN.fullmatch(student_id) and not student_id.endswith(".") and ".." not in student_id \
+            and stem not in _RESERVED:
         return student_id
     slug = re.sub(r"[^a-z0-9._-]+", "_", student_id.lower())
     slug = re.sub(r"\.{2,}", "_", slug).strip("._-")[:40] or "student"
