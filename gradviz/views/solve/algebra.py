@@ -139,6 +139,7 @@ class Algebra:
         """What step ``v`` sends back to operand ``u`` given the upstream gradient ``g``,
         summed over every path inside ``v``'s formula; ``None`` if ``u`` is not used."""
         up: dict[str, Expr] = {v: g}
+        pure = g == Num(1.0)  # a local derivative: its factors in reading order
         total: Expr | None = None
         for w in reversed(self.st.expression(v)):
             if w not in up:
@@ -147,18 +148,18 @@ class Algebra:
             for k, src in enumerate(ins):
                 if src != u and self.st.owner.get(src) != v:
                     continue
-                piece = self.chain(w, v, k, up[w])
+                piece = _tidy(self.chain(w, v, k, up[w], pure))
                 if src == u:
                     total = piece if total is None else Add(total, piece)
                 else:
                     up[src] = piece if src not in up else Add(up[src], piece)
-        return None if total is None else F.simplify(self.resolve(total))
+        return None if total is None else F.simplify(_tidy(self.resolve(total)))
 
     def local(self, v: str, u: str) -> Expr | None:
         """∂v/∂u as a formula (``v`` a scalar)."""
         return self.vjp(v, u, Num(1.0))
 
-    def chain(self, w: str, v: str, k: int, g: Expr) -> Expr:
+    def chain(self, w: str, v: str, k: int, g: Expr, pure: bool = False) -> Expr:
         """The chain rule through operand ``k`` of node ``w``, from the op record."""
         op = self.g.op_of(w)
         assert op is not None
@@ -166,14 +167,14 @@ class Algebra:
         role = op.role(k, len(ins))
         env = self.env(w, v)
         if op.kind in ACTIVATION_KINDS and op.arity == 1 and op.kind != "softmax":
-            return self.times(w, g, Call(op.name + "'", (env[op.args[0]],)))
+            return self.times(w, g, Call(op.name + "'", (env[op.args[0]],)), pure)
         if op.chain:
             env = {**env, "g": g, "i": Num(float(k if op.name == "stack" else
                                                  self.g.params(w).get("i", 0.0)))}
             return F.subst(template(op.chain[role]), env)
         local = self.piece_local(w, v, op, k) if op.pieces else \
             F.subst(template(op.local[role]), env)
-        return self.unbroadcast(self.times(w, g, local), w, ins[k])
+        return self.unbroadcast(self.times(w, g, local, pure), w, ins[k])
 
     def piece_local(self, w: str, v: str, op: Op, k: int) -> Expr:
         """The local derivative on the branch taken (by name where it differs elementwise)."""
@@ -183,13 +184,13 @@ class Algebra:
         return F.subst(template(t.piece.local[op.role(k, len(self.g.inputs(w)))]),
                        self.env(w, v))
 
-    def times(self, w: str, g: Expr, local: Expr) -> Expr:
-        """``g ⊙ local`` for vectors, ``g · local`` for scalars (``local · …`` while ``g`` is
-        still the 1 a local derivative starts from, so it reads ``X₁X₃``, not ``X₃X₁``)."""
+    def times(self, w: str, g: Expr, local: Expr, pure: bool = False) -> Expr:
+        """``g ⊙ local`` for vectors, ``g · local`` for scalars (``local · g`` in a local
+        derivative, so that it reads ``X₁X₃``, not ``X₃X₁``)."""
         vector = self.size(w) > 1 and not isinstance(F.simplify(local), Num)
         if vector:
             return local if g == Num(1.0) else Call("hadamard", (g, local))
-        return Mul(local, g) if not isinstance(g, Sym) else Mul(g, local)
+        return Mul(local, g) if pure else Mul(g, local)
 
     def unbroadcast(self, e: Expr, w: str, u: str) -> Expr:
         """A broadcast operand gets the sum of the gradient over the broadcast axes."""
@@ -232,6 +233,14 @@ class Algebra:
         if info.kind == "node":
             return self.sym.entry(node, i)
         return self.sym.grad_entry(node, i)
+
+
+def _tidy(e: Expr) -> Expr:
+    """Simplify, and drop a factor 1 from an elementwise product (``1 ⊙ x`` is ``x``)."""
+    e = F.simplify(F.transform(e, _tidy))
+    if isinstance(e, Call) and e.fn == "hadamard" and Num(1.0) in e.args:
+        return e.args[1] if e.args[0] == Num(1.0) else e.args[0]
+    return e
 
 
 def _stack_len(e: Expr) -> int:

@@ -38,6 +38,7 @@ class Drawn:
 
     path: str
     scale: float | None = 1.0
+    label: float = 0.0  # points, the smallest label as printed (LaTeX)
 
 
 def _folder(out: Path) -> Path:
@@ -63,12 +64,13 @@ def _pdf(trace: Trace, path: Path, show: str) -> Drawn:
         scale = min(1.0, TEXT_WIDTH_PT / w, FIGURE_HEIGHT_PT / h)
         label = scale * LABEL_RATIO * size
         if label >= MIN_LABEL_PT:
-            return Drawn(tex_path(f"{path.parent.name}/{path.name}"), round(scale - 5e-4, 3))
+            return Drawn(tex_path(f"{path.parent.name}/{path.name}"), round(scale - 5e-4, 3),
+                         label)
         if best is None or label > best[0]:
             best = (label, rankdir, size)
     assert best is not None
     render(trace, path, Options(show=show, rankdir=best[1], fontsize=best[2]))
-    return Drawn(tex_path(f"{path.parent.name}/{path.name}"), None)
+    return Drawn(tex_path(f"{path.parent.name}/{path.name}"), None, best[0])
 
 
 def draw(trace: Trace, out: Path, fmt: str,
