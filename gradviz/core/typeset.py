@@ -56,7 +56,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "mse": ("MSE", ""), "mse_mean": ("MSE", ""), "l1": ("L1", ""), "huber": ("Huber", ""),
     "cross_entropy": ("CE", ""), "cross_entropy_with_logits": ("CE", ""),
     "cosine_similarity": ("cos", r"\cos"), "stop_gradient": ("sg", ""),
-    "log_softmax": ("logsoftmax", "")}
+    "log_softmax": ("LogSoftmax", "")}
 _OPS = {"+": " + ", "-": " − ", "*": " · ", "": "", "neg": "−", ",": ", ", "<": " < ",
         "<=": " ≤ ", ">": " > ", ">=": " ≥ ", "==": " = ", "x": " × ", "o": " ⊙ "}
 _BASE = {**_OPS, "/": "/", "()": "({})", "f()": "({})", "[]": "[{}]", "row": "{}", "mn": "{}",

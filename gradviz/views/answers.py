@@ -53,7 +53,7 @@ def learning_rate(graph: Graph) -> float:
     return lr
 
 
-def asked(trace: Trace) -> list[tuple[str, np.ndarray]]:
+def asked(trace: Trace) -> list[tuple[str, np.ndarray | None]]:
     """The quantities the problem asks for, in its order, with their numbers.
 
     A graph without ``#: asks:`` gets its loss, then the gradient of every input and

@@ -9,6 +9,7 @@ ReLU′(0) = 0, LeakyReLU′(0) = 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,7 +122,8 @@ def halves(e: F.Expr) -> F.Expr:
     return e
 
 
-def says_text(t: Taken, names: dict[str, str], me: str, number) -> str:
+def says_text(t: Taken, names: dict[str, str], me: str,
+              number: Callable[[float], str]) -> str:
     """The piece's words with the roles and parameters filled in."""
     fill = {**{k: number(v) for k, v in t.values.items()}, **names, "out": me}
     return t.piece.says.format(**fill)

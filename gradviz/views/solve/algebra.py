@@ -97,10 +97,10 @@ class Algebra:
         if op.name == "stack":
             return Call("stack", tuple(xs))
         if op.arity is None:  # affine: x1*w1 + x2*w2 + ... + b
-            terms = [Mul(xs[i], xs[i + 1]) for i in range(0, len(xs) - 1, 2)]
+            terms: list[Expr] = [Mul(xs[i], xs[i + 1]) for i in range(0, len(xs) - 1, 2)]
             if len(terms) > MAX_TERMS:
                 terms = terms[:3] + [Call("ellipsis", ())] + terms[-1:]
-            total = terms[0]
+            total: Expr = terms[0]
             for t in terms[1:] + [xs[-1]]:
                 total = Add(total, t)
             return total

@@ -40,13 +40,13 @@ class Term:
 
 
 def _parts(ctx: Context, u: str, v: str) -> list[np.ndarray]:
-    edges = [e for e in ctx.steps.edges(u, v) if e.contribution is not None]
-    if len(edges) == 1:
-        return [edges[0].contribution]
+    parts = [e.contribution for e in ctx.steps.edges(u, v) if e.contribution is not None]
     g = ctx.steps.graph
-    if edges and set(g.expression(v)) == set(ctx.steps.expression(v)):
-        return [ctx.trace.through(u, v)]
-    return [e.contribution for e in edges]
+    if len(parts) > 1 and set(g.expression(v)) == set(ctx.steps.expression(v)):
+        total = ctx.trace.through(u, v)  # the trace's own sum of them
+        if total is not None:
+            return [total]
+    return parts
 
 
 def _local(ctx: Context, u: str, v: str) -> np.ndarray | None:
@@ -110,7 +110,8 @@ def _numbers(ctx: Context, t: Term) -> Expr | None:
 def _derivatives(ctx: Context, v: str) -> dict[Expr, Expr]:
     """The values of the activation derivatives ``f′(z)`` in ``v``'s formula (the diagonal
     of the trace's local Jacobian), where they are small enough to write."""
-    g, out = ctx.steps.graph, {}
+    g = ctx.steps.graph
+    out: dict[Expr, Expr] = {}
     for w in ctx.steps.expression(v):
         op = g.op_of(w)
         if op is None or op.kind != "activation" or ctx.alg.size(w) > MAX_ITEMS:
@@ -183,11 +184,11 @@ def local_eq(ctx: Context, u: str, t: Term) -> Eq | None:
 def _activation(ctx: Context, v: str, f: Call) -> tuple[list[Expr], Text]:
     """σ′(z) = σ(z)(1 − σ(z)) = Ŷ(1 − Ŷ); LeakyReLU′(z) = 0.1 (the branch taken)."""
     g = ctx.steps.graph
-    w = next((w for w in ctx.steps.expression(v) if g.op_of(w) is not None and
-              g.op_of(w).name + "'" == f.fn), None)
-    if w is None:
+    ops = {w: g.op_of(w) for w in ctx.steps.expression(v)}
+    w = next((w for w, op in ops.items() if op is not None and op.name + "'" == f.fn), None)
+    op = ops.get(w) if w is not None else None
+    if w is None or op is None:
         return [], ()
-    op = g.op_of(w)
     t = taken(ctx.trace, w)
     env = ctx.alg.env(w, v)
     if t is not None:
@@ -222,8 +223,10 @@ def through_eq(ctx: Context, u: str) -> tuple[Text, Eq] | None:
         return None
     loss = users[0]
     act, lop = g.op_of(v), g.op_of(loss)
-    rule = dict(lop.through).get(act.name) if lop is not None and act is not None else None
-    if rule is None or g.inputs(loss)[0] != v:
+    if act is None or lop is None or g.inputs(loss)[0] != v:
+        return None
+    rule = dict(lop.through).get(act.name)
+    if rule is None:
         return None
     env = ctx.alg.env(loss, loss)
     e = F.simplify(F.subst(template(rule), env))

@@ -68,8 +68,9 @@ def _given(s: Solution) -> list[Block]:
             items.append((f"{title}: ", *_commas(small)))
         items += [(f"{title[:-1] if title.endswith('s') else title}: ", *x)
                   for x in xs if _array(x)]
-    if s.num.lr is not None:
-        items.append(("Learning rate: ", Cmp("==", s.sym.eta(), s.num.literal(s.num.lr))))
+    lr = s.num.literal(s.num.lr) if s.num.lr is not None else None
+    if lr is not None:
+        items.append(("Learning rate: ", Cmp("==", s.sym.eta(), lr)))
     return [Heading(2, ("Given",)), Items(items)]
 
 

@@ -32,7 +32,7 @@ def value_rhs(ctx: Context, value: object, last: Expr | None = None) -> tuple[Rh
 
 def shape_words(value: object) -> str:
     """``a vector of 1000 numbers``, ``a 1000 × 1000 matrix``."""
-    shape = np.shape(value)
+    shape = np.asarray(value).shape
     if len(shape) == 1:
         return f"a vector of {shape[0]} numbers"
     return f"a {shape[0]} × {shape[1]} matrix" if len(shape) == 2 else "a number"
@@ -55,7 +55,8 @@ def _reduced(ctx: Context, v: str) -> Expr | None:
     """``v``'s formula with each unnamed intermediate replaced by its value from the trace,
     sums kept as sums (``1.5 × 1``, ``−1 + 1 + (−0.5)``); ``None`` if nothing is folded."""
     st, g = ctx.steps, ctx.steps.graph
-    if not any(st.owner.get(u) == v for u in g.inputs(v)) or g.op_of(v).arity is None:
+    op = g.op_of(v)
+    if op is None or op.arity is None or not any(st.owner.get(u) == v for u in g.inputs(v)):
         return None
     return _values(ctx, v, v, top=True)
 
@@ -63,8 +64,8 @@ def _reduced(ctx: Context, v: str) -> Expr | None:
 def _values(ctx: Context, w: str, v: str, top: bool = False) -> Expr | None:
     g = ctx.steps.graph
     op = g.op_of(w)
-    folded = op is not None and (top or ctx.steps.owner.get(w) == v)
-    if not folded or (not top and op.name not in _SUMS):
+    if op is None or not (top or ctx.steps.owner.get(w) == v) or \
+            (not top and op.name not in _SUMS):
         return ctx.num.literal(ctx.trace.value(w))
     xs = []
     for u in g.inputs(w):
@@ -94,13 +95,13 @@ def forward_line(ctx: Context, v: str) -> Line:
         rhs.append(last)
     kind = "loss" if v == ctx.trace.loss else "forward"
     data = {"node": ctx.steps.display.get(v, v), "kind": kind, "value": ctx.num.data(value)}
-    return Line(v, kind, [Eq(ctx.sym.node(v), rhs, note)], notes=branch_notes(ctx, v),
+    return Line(v, kind, [Eq(ctx.sym.node(v), rhs, note)], notes=list(branch_notes(ctx, v)),
                 data=data)
 
 
-def branch_notes(ctx: Context, v: str) -> list[Text]:
+def branch_notes(ctx: Context, v: str) -> list[Text | Eq]:
     """The branch taken by every kinked op in ``v``'s formula, in words."""
-    out = []
+    out: list[Text | Eq] = []
     for w in ctx.steps.expression(v):
         t = taken(ctx.trace, w)
         if t is not None:

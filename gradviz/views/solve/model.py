@@ -99,7 +99,7 @@ def _activation_words(ctx: Context, op: Op) -> Text:
 
     x = ctx.sym.var("x")
     params = {k: F.Num(v) for k, v in ctx.steps.graph.params(_first_use(ctx, op)).items()}
-    env = {"x": x, **params, "out": F.Call(op.name, (x,))}
+    env: dict[str, Expr] = {"x": x, **params, "out": F.Call(op.name, (x,))}
     words: list = [FUNCTIONS.get(op.name, (op.name,))[0], ": "]
     if op.definition:
         words += [Cmp("==", F.Call(op.name, (x,)), F.simplify(F.subst(
@@ -179,7 +179,7 @@ def solution(trace: Trace, digits: int = 4) -> Solution:
     if trace.batch is not None:
         raise GradvizError("a solution is written for one variant; evaluate without a batch")
     st = steps_of(trace)
-    asks = asked(trace)
+    asks = [(q, np.asarray(v)) for q, v in asked(trace) if v is not None]
     updates = {q[:-1]: v for q, v in asks if q.endswith("+")}
     sym = Symbols(st.display, st.deltas, trace.loss)
     num = Numbers(trace, sym, digits, updates, learning_rate(trace.graph) if updates else None)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from gradviz.core.formula import Sym
 from gradviz.core.names import ACCENTS, GREEK, safe_text, split
@@ -152,21 +154,21 @@ class Symbols:
         s = self._symbols.get(key)
         if s is None:
             return safe_text(key)
-        return _PLAIN[s.kind](self, *s.parts)
+        return str(_PLAIN[s.kind](self, *s.parts))
 
     def tex(self, key: str) -> str:
         """LaTeX math of a symbol (``\\frac{\\partial L}{\\partial H_{1}}``)."""
         s = self._symbols.get(key)
         if s is None:
             return rf"\text{{{_strict(key)}}}"
-        return _TEX[s.kind](self, *s.parts)
+        return str(_TEX[s.kind](self, *s.parts))
 
     def mathml(self, key: str) -> str:
         """MathML markup of a symbol."""
         s = self._symbols.get(key)
         if s is None:
             return f"<mi>{escape(safe_text(key))}</mi>"
-        return _MML[s.kind](self, *s.parts)
+        return str(_MML[s.kind](self, *s.parts))
 
     def name_plain(self, n: str, extra: str = "") -> str:
         """A node's name as Unicode, with an extra subscript (``W₃,₁``)."""
@@ -237,20 +239,21 @@ def _delta_mml(s: Symbols, n: str) -> str:
 
 
 _MARKS = {"≈": (r"\approx", "<mo>≈</mo>")}
-_PLAIN = {
+_Typeset = dict[str, Callable[..., Any]]
+_PLAIN: _Typeset = {
     "mark": lambda s, m: m,
     "node": lambda s, n: s.name_plain(n), "d": _d_plain, "delta": _delta_plain,
     "nabla": lambda s, n: "∇" + s.name_plain(n), "plus": lambda s, n: s.name_plain(n) + "⁺",
     "eta": lambda s: "η", "entry": lambda s, n, i: s.name_plain(n, str(i + 1)),
     "gentry": lambda s, n, i: f"({s.plain(s.grad(n).name)}){str(i + 1).translate(_SUB)}"}
-_TEX = {
+_TEX: _Typeset = {
     "mark": lambda s, m: _MARKS[m][0],
     "node": lambda s, n: s.name_tex(n), "d": _d_tex, "delta": _delta_tex,
     "nabla": lambda s, n: r"\nabla " + s.name_tex(n),
     "plus": lambda s, n: f"{{{s.name_tex(n)}}}^{{+}}", "eta": lambda s: r"\eta",
     "entry": lambda s, n, i: s.name_tex(n, str(i + 1)),
     "gentry": lambda s, n, i: rf"\left({s.tex(s.grad(n).name)}\right)_{{{i + 1}}}"}
-_MML = {
+_MML: _Typeset = {
     "mark": lambda s, m: _MARKS[m][1],
     "node": lambda s, n: s.name_mathml(n), "d": _d_mml, "delta": _delta_mml,
     "nabla": lambda s, n: f"<mrow><mo>∇</mo>{s.name_mathml(n)}</mrow>",
