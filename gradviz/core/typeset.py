@@ -50,7 +50,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "sigmoid": ("σ", r"\sigma"), "log": ("ln", r"\ln"), "tanh": ("tanh", r"\tanh"),
     "exp": ("exp", r"\exp"), "max": ("max", r"\max"), "min": ("min", r"\min"),
     "Phi": ("Φ", r"\Phi"), "phi": ("φ", r"\varphi"), "relu": ("ReLU", ""),
-    "leaky_relu": ("LeakyReLU", ""), "gelu": ("GELU", ""), "gelu_tanh": ("GELUₜ", ""),
+    "leaky_relu": ("LeakyReLU", ""), "gelu": ("GELU", ""), "gelu_tanh": ("GELU_tanh", r"\operatorname{GELU}_{\tanh}"),
     "elu": ("ELU", ""), "silu": ("SiLU", ""), "hardtanh": ("HardTanh", ""),
     "identity": ("id", ""), "bce": ("BCE", ""), "bce_with_logits": ("BCE", ""),
     "mse": ("MSE", ""), "mse_mean": ("MSE", ""), "l1": ("L1", ""), "huber": ("Huber", ""),
@@ -92,7 +92,11 @@ _LANGS = {  # templates per language; "sp:" keys are special forms of one-argume
             "sp:norm": "<mrow><mo>‖</mo>{}<mo>‖</mo></mrow>",
             "sp:sum": "<mrow><mo>∑</mo>{}</mrow>", "fn:*": '<mi mathvariant="normal">{}</mi>',
             "mat": "<mrow><mo>[</mo><mtable>{}</mtable><mo>]</mo></mrow>",
-            "mrow": "<mtr>{}</mtr>", "rsep": "", "cell": ""}}
+            "mrow": "<mtr>{}</mtr>", "rsep": "", "cell": "",
+            # brackets around flat content do not stretch (stretchy ones get padded)
+            "()flat": '<mrow><mo stretchy="false">(</mo>{}<mo stretchy="false">)</mo></mrow>',
+            "[]flat": '<mrow><mo stretchy="false">[</mo>{}<mo stretchy="false">]</mo></mrow>'}}
+_TALL = ("<mfrac", "<mtable")
 _ESC: dict[str, NameFn] = {"tex": lambda s: s.replace("_", r"\_"), "mml": escape}
 _INFIX = {"dot": "*", "hadamard": "o"}  # two-operand calls written as an operator
 
@@ -121,6 +125,9 @@ class _Render:  # typesets expressions in one language of _LANGS
         self.explicit = explicit
 
     def f(self, key: str, *parts: str) -> str:
+        if self.lang == "mml" and key in ("()", "f()", "[]") and \
+                not any(tall in p for p in parts for tall in _TALL):
+            key = key.lstrip("f") + "flat"
         return self.t[key].format(*parts)
 
     def wrap(self, p: _P, level: int, first: bool = False) -> _P:

@@ -133,24 +133,30 @@ MATHML_GOLDEN = {  # plain form -> MathML, for the same expressions as GOLDEN
 
 @pytest.mark.parametrize(("e", "plain"), [(e, p) for e, p, _ in GOLDEN if p in MATHML_GOLDEN])
 def test_golden_mathml(e: Expr, plain: str) -> None:
-    assert to_mathml(e, mname) == MATHML_GOLDEN[plain]
+    assert to_mathml(e, mname) == flat(MATHML_GOLDEN[plain])
+
+
+def flat(mathml: str) -> str:
+    """Brackets around content without fractions or tables do not stretch."""
+    return mathml.replace("<mo>(</mo>", '<mo stretchy="false">(</mo>').replace(
+        "<mo>)</mo>", '<mo stretchy="false">)</mo>')
 
 
 def test_mathml_forms() -> None:
     e = fill("-a/b**2", a="W2*H2", b="H1")
-    assert to_mathml(e, mname) == (
+    assert to_mathml(e, mname) == flat(
         "<mrow><mo>−</mo><mfrac><mrow><mrow><msub><mi>W</mi><mn>2</mn></msub><mo>\u2062</mo>"
         "<msub><mi>H</mi><mn>2</mn></msub></mrow></mrow><mrow><msup><mrow><msub><mi>H</mi>"
         "<mn>1</mn></msub></mrow><mrow><mn>2</mn></mrow></msup></mrow></mfrac></mrow>")
-    assert to_mathml(fill("max(x, slope*x)", x=Num(-2), slope=Num(0.1))) == (
+    assert to_mathml(fill("max(x, slope*x)", x=Num(-2), slope=Num(0.1))) == flat(
         '<mrow><mi mathvariant="normal">max</mi><mo>\u2061</mo><mrow><mo>(</mo><mrow><mo>−</mo>'
         "<mn>2</mn></mrow><mo>,</mo><mrow><mn>0.1</mn><mo>·</mo><mrow><mo>(</mo><mrow><mo>−</mo>"
         "<mn>2</mn></mrow><mo>)</mo></mrow></mrow><mo>)</mo></mrow></mrow>")
-    assert to_mathml(fill("out*(1 - out)", out="sigmoid(x)")) == (
+    assert to_mathml(fill("out*(1 - out)", out="sigmoid(x)")) == flat(
         "<mrow><mrow><mi>σ</mi><mo>\u2061</mo><mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow></mrow>"
         "<mo>\u2062</mo><mrow><mo>(</mo><mrow><mn>1</mn><mo>−</mo><mrow><mi>σ</mi><mo>\u2061</mo>"
         "<mrow><mo>(</mo><mi>x</mi><mo>)</mo></mrow></mrow></mrow><mo>)</mo></mrow></mrow>")
-    assert to_mathml(parse("sqrt(x) + exp(y) + abs(z) + tanh(w) >= 0")) == (
+    assert to_mathml(parse("sqrt(x) + exp(y) + abs(z) + tanh(w) >= 0")) == flat(
         "<mrow><mrow><mrow><mrow><msqrt><mi>x</mi></msqrt><mo>+</mo><msup><mi>e</mi><mrow>"
         "<mi>y</mi></mrow></msup></mrow><mo>+</mo><mrow><mo>|</mo><mi>z</mi><mo>|</mo></mrow>"
         '</mrow><mo>+</mo><mrow><mi mathvariant="normal">tanh</mi><mo>\u2061</mo><mrow><mo>(</mo>'

@@ -28,6 +28,13 @@ def key(name: str, fmt: str = "md", **values) -> str:
     return FORMATS[fmt](solution(evaluate(example(name), **values)))
 
 
+def flat(md: str) -> str:
+    """A Markdown key with its display blocks joined into one line each (whatever the
+    line breaking), to search it for whole equations."""
+    md = re.sub(r" *\\\\\n *&(\\quad \{\} )?", " ", md)
+    return md.replace(" &=", " =").replace(" &\\approx", " \\approx")
+
+
 @pytest.mark.parametrize("name", examples())
 def test_markdown_key_snapshot(name, snapshot):
     assert key(name) == snapshot
@@ -76,7 +83,7 @@ def test_one_expression_gets_a_full_chain():
 
 
 def test_interesting_matches_the_gold_key():
-    md = key("interesting")
+    md = flat(key("interesting"))
     for line in [
         r"H_{1} = W_{1} \left(X_{1} + X_{2}\right) = 1.5 \times \left(2 + \left(-1\right)"
         r"\right) = 1.5 \times 1 = 1.5",
@@ -99,7 +106,7 @@ def test_interesting_matches_the_gold_key():
 
 
 def test_mlp_layer_by_layer_with_deltas_and_the_simplification():
-    md = key("mlp")
+    md = flat(key("mlp"))
     order = re.findall(r"^### \$(.*)\$$", md, re.M)
     assert order.index(r"\nabla H_{2}") < order.index(r"\nabla W_{2}")  # needed first
     assert order.index(r"\nabla B_{3}") < order.index(r"\nabla H_{2}")  # layer by layer
@@ -109,16 +116,16 @@ def test_mlp_layer_by_layer_with_deltas_and_the_simplification():
 
 
 def test_update_of_two_layer_relu():
-    md = key("two_layer_relu")
+    md = flat(key("two_layer_relu"))
     assert (r"{w_{21}}^{+} = w_{21} - \eta \cdot \frac{\partial \mathrm{MSE}}{\partial w_{21}}"
             r" = 0.5 - 0.1 \times \left(-1.5\right) = 0.65") in md
     assert r"Learning rate: $\eta = 0.1$" in md
 
 
 def test_softmax_and_vector_forms():
-    md = key("softmax_classifier")
+    md = flat(key("softmax_classifier"))
     assert r"\delta_{2} = \hat{y} - y" in md
-    assert r"&= \delta_{2} a_{1}^{\top}" in md
+    assert r"\frac{\partial L}{\partial W_{2}} = \delta_{2} a_{1}^{\top}" in md
     assert r"\frac{\partial L}{\partial a_{1}} = W_{2}^{\top} \delta_{2}" in md
     assert r"\odot \operatorname{LeakyReLU}'(z_{1})" in md
 

@@ -85,6 +85,7 @@ class Algebra:
         if out:
             env["out"] = self.sym.node(w) if w == v else self.apply(w, v)
         env["n"] = Num(float(max(self.size(u) for u in ins)))
+        env["pi"] = self.sym.var("pi")
         return env
 
     # ------------------------------------------------------------------ forward

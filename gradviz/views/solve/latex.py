@@ -21,6 +21,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.6\baselineskip}
 \allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
 \makeatletter
 \g@addto@macro\normalsize{\setlength\abovedisplayskip{4pt}\setlength\belowdisplayskip{4pt}%
 \setlength\abovedisplayshortskip{2pt}\setlength\belowdisplayshortskip{2pt}}
@@ -28,6 +29,11 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \begin{document}
 """
 SHORT_NOTE = 28  # characters of a note that still fit at the end of its row
+
+
+def _breakable(text: str) -> str:
+    """Long identifiers (``cross_entropy_with_logits``) may break after an underscore."""
+    return text.replace(r"\_", r"\_\allowbreak{}")
 
 
 class LatexWriter(Writer):
@@ -42,7 +48,7 @@ class LatexWriter(Writer):
         return to_tex(e, name=self.name, number=self.num.text, explicit=numbers)
 
     def words(self, text: str) -> str:
-        return escape.tex(text)
+        return _breakable(escape.tex(text))
 
     def inline(self, markup: str) -> str:
         return f"${markup}$"
@@ -51,9 +57,9 @@ class LatexWriter(Writer):
         return r"\approx" if rel == "≈" else rel
 
     def begin(self) -> str:
-        out = PREAMBLE + rf"\section*{{Solution: {escape.tex(self.doc.title)}}}" + "\n"
+        out = PREAMBLE + rf"\section*{{Solution: {self.words(self.doc.title)}}}" + "\n"
         if self.doc.source:
-            out += rf"\emph{{{escape.tex(self.doc.source)}}}" + "\n\n"
+            out += rf"\emph{{{self.words(self.doc.source)}}}" + "\n\n"
         return out
 
     def end(self) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gradviz.core.formula import Add, Expr, Sub, Sym
-from gradviz.core.typeset import to_plain
+from gradviz.core.formula import Add, Call, Cmp, Div, Expr, Mul, Neg, Num, Pow, Sub, Sym
+from gradviz.core.typeset import FUNCTIONS, to_plain
 from gradviz.views.solve.lines import Eq, Rhs
 from gradviz.views.solve.numbers import Numbers
 from gradviz.views.solve.symbols import Symbols
@@ -32,8 +32,43 @@ class Piece:
 
 
 def width(sym: Symbols, num: Numbers, e: Expr, numbers: bool = False) -> int:
-    """The length of ``e`` as plain text."""
-    return len(to_plain(e, name=sym.plain, number=num.text, explicit=numbers))
+    """About how many characters wide ``e`` is typeset (fractions stacked, exponents
+    small), erring on the wide side."""
+    return int(1.1 * _est(sym, num, e, numbers)) + 1
+
+
+def _est(sym: Symbols, num: Numbers, e: Expr, numbers: bool) -> float:
+    def w(x: Expr) -> float:
+        return _est(sym, num, x, numbers)
+    if isinstance(e, Num):
+        return len(num.text(abs(e.value))) + (3.0 if e.value < 0 else 0.0)
+    if isinstance(e, Sym):
+        text = sym.plain(e.name)
+        return float(max(len(p) for p in text.split("/")) + 1 if "/" in text else len(text))
+    if isinstance(e, Neg):
+        return 1 + w(e.x)
+    if isinstance(e, Div):
+        return max(w(e.a), w(e.b)) + 1
+    if isinstance(e, Pow):
+        return w(e.a) + 0.7 * w(e.b) + 2
+    if isinstance(e, Add | Sub | Cmp):
+        return w(e.a) + 3 + w(e.b)
+    if isinstance(e, Mul):
+        return w(e.a) + (3 if numbers else 1.5) + w(e.b) + 2
+    if isinstance(e, Call):
+        return _call(e, [w(x) for x in e.args])
+    return float(len(str(e)))
+
+
+def _call(e: Call, ws: list[float]) -> float:
+    if e.fn == "matrix":
+        rows = [a.args for a in e.args if isinstance(a, Call)]
+        cols = max((len(r) for r in rows), default=1)
+        return 3.0 + cols * 2 + max(ws, default=0.0)
+    if e.fn in ("vector", "stack", "row"):
+        return 2.0 + sum(ws) + 2 * len(ws)
+    head = len(FUNCTIONS.get(e.fn.rstrip("'"), (e.fn,))[0]) + 1
+    return head + 3 + sum(ws) + 2 * len(ws)
 
 
 def dedupe(sym: Symbols, num: Numbers, eq: Eq) -> list[Rhs]:

@@ -16,7 +16,7 @@ from gradviz.core.errors import GradvizError
 from gradviz.core.evaluate import Trace
 from gradviz.core.formula import Cmp, Expr, Mul, Sub
 from gradviz.core.ops import Op
-from gradviz.core.typeset import FUNCTIONS
+from gradviz.core.typeset import FUNCTIONS, to_plain
 from gradviz.views.answers import asked, learning_rate
 from gradviz.views.solve.algebra import Algebra, template
 from gradviz.views.solve.backward import backward_line
@@ -101,10 +101,12 @@ def _activation_words(ctx: Context, op: Op) -> Text:
     params = {k: F.Num(v) for k, v in ctx.steps.graph.params(_first_use(ctx, op)).items()}
     env: dict[str, Expr] = {"x": x, **params, "out": F.Call(op.name, (x,))}
     words: list = [FUNCTIONS.get(op.name, (op.name,))[0], ": "]
-    if op.definition:
+    if op.definition and _short(op.definition):
         words += [Cmp("==", F.Call(op.name, (x,)), F.simplify(F.subst(
             template(op.definition), env))), "; "]
     prime = F.Call(op.name + "'", (x,))
+    if not op.pieces and not (op.local and _short(op.local[0])):
+        return (*words, "its derivative is written out where it is used.")
     if op.pieces:
         for i, p in enumerate(op.pieces):
             local = F.simplify(F.subst(template(p.local[0]), env))
@@ -113,6 +115,11 @@ def _activation_words(ctx: Context, op: Op) -> Text:
     elif op.local:
         words.append(Cmp("==", prime, F.subst(template(op.local[0]), env)))
     return (*words, ".")
+
+
+def _short(text: str) -> bool:
+    """A formula short enough for a sentence (longer ones are written where used)."""
+    return len(to_plain(template(text))) <= 40
 
 
 def _first_use(ctx: Context, op: Op) -> str:

@@ -79,6 +79,8 @@ class Numbers:
         if s.kind == "gentry":
             g = tr.grad(s.parts[0])
             return None if g is None else np.asarray(g)[s.parts[1]]
+        if s.kind == "var":
+            return np.asarray(np.pi) if s.parts[0] == "pi" else None
         if s.kind == "eta" and self.lr is not None:
             return np.asarray(self.lr)
         if s.kind == "plus" and s.parts[0] in self.updates:

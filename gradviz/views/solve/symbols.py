@@ -122,7 +122,7 @@ class Symbols:
 
     def var(self, n: str) -> Sym:
         """A variable of a definition (``x`` in σ(x) = 1/(1 + e^{−x}))."""
-        return self._sym(Symbol("node", (n,)), True)
+        return self._sym(Symbol("var", (n,)), True)
 
     def mark(self, text: str) -> Sym:
         """A relation sign in a sentence (``≈``)."""
@@ -241,20 +241,20 @@ def _delta_mml(s: Symbols, n: str) -> str:
 _MARKS = {"≈": (r"\approx", "<mo>≈</mo>")}
 _Typeset = dict[str, Callable[..., Any]]
 _PLAIN: _Typeset = {
-    "mark": lambda s, m: m,
+    "mark": lambda s, m: m, "var": lambda s, n: s.name_plain(n),
     "node": lambda s, n: s.name_plain(n), "d": _d_plain, "delta": _delta_plain,
     "nabla": lambda s, n: "∇" + s.name_plain(n), "plus": lambda s, n: s.name_plain(n) + "⁺",
     "eta": lambda s: "η", "entry": lambda s, n, i: s.name_plain(n, str(i + 1)),
     "gentry": lambda s, n, i: f"({s.plain(s.grad(n).name)}){str(i + 1).translate(_SUB)}"}
 _TEX: _Typeset = {
-    "mark": lambda s, m: _MARKS[m][0],
+    "mark": lambda s, m: _MARKS[m][0], "var": lambda s, n: s.name_tex(n),
     "node": lambda s, n: s.name_tex(n), "d": _d_tex, "delta": _delta_tex,
     "nabla": lambda s, n: r"\nabla " + s.name_tex(n),
     "plus": lambda s, n: f"{{{s.name_tex(n)}}}^{{+}}", "eta": lambda s: r"\eta",
     "entry": lambda s, n, i: s.name_tex(n, str(i + 1)),
     "gentry": lambda s, n, i: rf"\left({s.tex(s.grad(n).name)}\right)_{{{i + 1}}}"}
 _MML: _Typeset = {
-    "mark": lambda s, m: _MARKS[m][1],
+    "mark": lambda s, m: _MARKS[m][1], "var": lambda s, n: s.name_mathml(n),
     "node": lambda s, n: s.name_mathml(n), "d": _d_mml, "delta": _delta_mml,
     "nabla": lambda s, n: f"<mrow><mo>∇</mo>{s.name_mathml(n)}</mrow>",
     "plus": lambda s, n: f"<msup>{s.name_mathml(n)}<mo>+</mo></msup>",
