@@ -262,3 +262,73 @@ def test_output_size_is_bounded(monkeypatch):
     monkeypatch.setenv("GRADVIZ_MAX_OUTPUT_BYTES", "1000")
     with pytest.raises(gradviz.GradvizError, match="GRADVIZ_MAX_OUTPUT_BYTES"):
         write_solution(evaluate(example("xyz")), "md", None)
+
+
+# ----------------------------------------------------------- every step is the same number
+def _funcs():
+    from gradviz.core.ops import FUNCS
+
+    def T(x):
+        return x.T if np.ndim(x) == 2 else np.reshape(x, (1, -1))
+
+    def matmul(a, b):
+        if np.ndim(a) == 1 and np.ndim(b) == 2 and np.shape(b)[0] == 1:
+            return np.outer(a, b[0])
+        return np.matmul(a, b)
+
+    extra = {"vector": lambda *xs: np.array(xs, dtype=float),
+             "stack": lambda *xs: np.array(xs, dtype=float),
+             "row": lambda *xs: np.array(xs, dtype=float),
+             "matrix": lambda *rows: np.array(rows, dtype=float),
+             "T": T, "matmul": matmul, "index": lambda x, i: np.asarray(x)[int(i)],
+             "outer": lambda a, b: np.outer(a, b)}
+    return {**FUNCS, **extra}
+
+
+def _value(s, e):
+    """``e`` evaluated with the trace's values; None if it names something without one
+    (a local derivative ∂v/∂u, an activation's derivative f′(z), an op by name)."""
+    from gradviz.core import formula as F
+
+    if F.calls(e) - set(_funcs()):  # f′(z), an op by name (its params are not written)
+        return None
+    env = {}
+    for name in F.free_symbols(e):
+        v = s.num.value(name)
+        if v is None:
+            return None
+        env[name] = np.asarray(v, dtype=float)
+    with np.errstate(all="ignore"):
+        return F.evaluate(e, env, _funcs())
+
+
+GRAPHS = [*examples(), "mlp-neuron", "mlp-layer", "tanh-bce-layer", "elu-ce-layer"]
+
+
+def graph_of(name):
+    configs = {"mlp-neuron": ([3, 3, 2], "relu", "identity", "mse", "neuron"),
+               "mlp-layer": ([3, 4, 2], "tanh", "sigmoid", "bce", "layer"),
+               "tanh-bce-layer": ([2, 3, 1], "tanh", "sigmoid", "bce", "neuron"),
+               "elu-ce-layer": ([3, 3, 3], "elu", "sigmoid", "cross_entropy", "layer")}
+    if name not in configs:
+        return example(name)
+    sizes, act, out, loss, gran = configs[name]
+    return gradviz.mlp(sizes, activation=act, output=out, loss=loss, granularity=gran)
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+def test_every_step_of_every_equation_is_the_same_number(name):
+    s = solution(evaluate(graph_of(name)))
+    checked = 0
+    for line in [*s.forward, *s.backward, *s.updates]:
+        for eq in [*line.eqs, *(n for n in line.notes if not isinstance(n, tuple))]:
+            target = _value(s, eq.rhs[-1].expr)
+            assert target is not None, (name, line.node)
+            for r in eq.rhs[:-1]:
+                got = _value(s, r.expr)
+                if got is None:
+                    continue
+                np.testing.assert_allclose(got, target, rtol=1e-9, atol=1e-12,
+                                           err_msg=f"{name} {line.node}")
+                checked += 1
+    assert checked > 10

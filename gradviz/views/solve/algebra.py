@@ -72,9 +72,12 @@ class Algebra:
     def args(self, w: str, v: str) -> list[Expr]:
         return [self.operand(v, u) for u in self.g.inputs(w)]
 
-    def env(self, w: str, v: str, out: bool = True,
-            xs: list[Expr] | None = None) -> dict[str, Expr]:
-        """Template symbols of node ``w`` (inside step ``v``): roles, params, out and n."""
+    def env(self, w: str, v: str, out: bool = True, xs: list[Expr] | None = None,
+            k: int | None = None) -> dict[str, Expr]:
+        """Template symbols of node ``w`` (inside step ``v``): roles, params, out and n.
+
+        For an op with a variable number of operands (``affine``), the roles are those
+        around operand ``k``: the ``w`` paired with ``x₃`` is ``w₃``."""
         op = self.g.op_of(w)
         assert op is not None
         ins = self.g.inputs(w)
@@ -82,9 +85,19 @@ class Algebra:
         if op.arity is not None:
             for i, x in enumerate(self.args(w, v) if xs is None else xs):
                 env[op.args[op.role(i, len(ins))]] = x
+        elif k is not None:  # roles repeat in order (x, w, x, w, ..., b): look ahead or back
+            own = op.role(k, len(ins))
+            for r, role in enumerate(op.args):
+                step = 1 if r > own else -1
+                j = k
+                while 0 <= j < len(ins) and op.role(j, len(ins)) != r:
+                    j += step
+                if 0 <= j < len(ins):
+                    env[role] = xs[j] if xs is not None else self.operand(v, ins[j])
         if out:
             env["out"] = self.sym.node(w) if w == v else self.apply(w, v)
-        env["n"] = Num(float(max(self.size(u) for u in ins)))
+        if op.kind in ("loss", "reduce"):  # what a mean divides by
+            env["n"] = Num(float(max(self.size(u) for u in ins)))
         env["pi"] = self.sym.var("pi")
         return env
 
@@ -94,18 +107,32 @@ class Algebra:
         as the given expressions ``xs``)."""
         op = self.g.op_of(w)
         assert op is not None
+        if op.arity is None:  # stack and affine: written with an ellipsis when long
+            return self._variadic(w, v, op.name, xs)
         xs = self.args(w, v) if xs is None else xs
-        if op.name == "stack":
-            return Call("stack", tuple(xs))
-        if op.arity is None:  # affine: x1*w1 + x2*w2 + ... + b
-            terms: list[Expr] = [Mul(xs[i], xs[i + 1]) for i in range(0, len(xs) - 1, 2)]
-            if len(terms) > MAX_TERMS:
-                terms = terms[:3] + [Call("ellipsis", ())] + terms[-1:]
-            total: Expr = terms[0]
-            for t in terms[1:] + [xs[-1]]:
-                total = Add(total, t)
-            return total
         return F.subst(template(op.formula), self.env(w, v, out=False, xs=xs))
+
+    def _variadic(self, w: str, v: str, name: str, xs: list[Expr] | None) -> Expr:
+        """``[a, b, …, z]`` or ``x₁w₁ + x₂w₂ + … + b``, only the operands shown computed."""
+        ins = self.g.inputs(w)
+        step = 1 if name == "stack" else 2
+        count = len(ins) // step
+        keep = list(range(count)) if count <= MAX_TERMS else [0, 1, 2, count - 1]
+
+        def x(i: int) -> Expr:
+            return xs[i] if xs is not None else self.operand(v, ins[i])
+        dots: Expr = Call("ellipsis", ())
+        if name == "stack":
+            items = [x(i) for i in keep]
+            return Call("stack", tuple(items if count <= MAX_TERMS else
+                                       items[:3] + [dots] + items[3:]))
+        terms: list[Expr] = [Mul(x(2 * i), x(2 * i + 1)) for i in keep]
+        if count > MAX_TERMS:
+            terms = terms[:3] + [dots] + terms[3:]
+        total: Expr = terms[0]
+        for t in terms[1:] + [x(len(ins) - 1)]:
+            total = Add(total, t)
+        return total
 
     def formula(self, v: str) -> Expr:
         """The formula of step ``v`` (``W₁(X₁ + X₂)``)."""
@@ -166,7 +193,7 @@ class Algebra:
         assert op is not None
         ins = self.g.inputs(w)
         role = op.role(k, len(ins))
-        env = self.env(w, v)
+        env = self.env(w, v, k=k)
         if op.kind in ACTIVATION_KINDS and op.arity == 1 and op.kind != "softmax":
             return self.times(w, g, Call(op.name + "'", (env[op.args[0]],)), pure)
         if op.chain:

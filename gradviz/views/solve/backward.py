@@ -52,8 +52,8 @@ def _parts(ctx: Context, u: str, v: str) -> list[np.ndarray]:
 def _local(ctx: Context, u: str, v: str) -> np.ndarray | None:
     """∂v/∂u from the trace, when it is small and the trace's path is the step's."""
     st, tr = ctx.steps, ctx.trace
-    if ctx.alg.size(u) * ctx.alg.size(v) > MAX_ITEMS:
-        return None
+    if ctx.alg.size(u) * ctx.alg.size(v) > MAX_ITEMS or len(st.graph.inputs(v)) > MAX_ITEMS:
+        return None  # big, or costly to read (a neuron with many inputs: its vector form)
     edges = st.edges(u, v)
     if len(edges) == 1 and edges[0].dst == v:
         return edges[0].local

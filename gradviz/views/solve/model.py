@@ -30,6 +30,7 @@ __all__ = ["Solution", "solution", "MAX_STEPS", "MAX_ROWS"]
 
 MAX_STEPS = 200  # forward lines and backward blocks written out (each)
 MAX_ROWS = 1000  # rows of the answer table
+MAX_GIVEN = 60  # given values listed per kind
 KINDS = (("input", "Inputs"), ("param", "Parameters"), ("target", "Targets"),
          ("const", "Constants"))
 
@@ -63,12 +64,15 @@ def _given(ctx: Context) -> list[tuple[str, list[Text]]]:
     leaves.sort(key=lambda n: (g.position(n)[0] or 0, g.rank[n]))
     out = []
     for kind, title in KINDS:
-        items = []
-        for n in (n for n in leaves if g.kind(n) == kind):
+        items: list[Text] = []
+        these = [n for n in leaves if g.kind(n) == kind]
+        for n in these[:MAX_GIVEN]:
             lit = ctx.num.literal(g.default(n) if ctx.trace.batch is None else
                                   ctx.trace.value(n))
             items.append((Cmp("==", ctx.sym.node(n), lit),) if lit is not None else
                          (ctx.sym.node(n), f" ({shape_words(g.default(n))})"))
+        if len(these) > MAX_GIVEN:
+            items.append((f"and {len(these) - MAX_GIVEN} more",))
         if items:
             out.append((title, items))
     return out

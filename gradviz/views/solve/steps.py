@@ -85,11 +85,11 @@ class Steps:
         return op is not None and op.kind in ACTIVATION_KINDS and g.inputs(users[0]) == [u]
 
 
-def _promoted(g: Graph) -> list[str]:
+def _promoted(g: Graph, leaves: set[str]) -> list[str]:
     """Unnamed computed nodes that need a name: activation inputs and shared values."""
     out = []
     for n in g.order:
-        if not g.is_generated(n) or g.is_leaf(n):
+        if n in leaves or not g.is_generated(n):
             continue
         users = g.consumers(n)
         if len(users) != 1:
@@ -123,19 +123,20 @@ def steps_of(trace: Trace) -> Steps:
     (['z'], ['H3', 'H4', 'H5'], {'Yhat.1': ''})
     """
     g = trace.graph
-    temps = _promoted(g)
+    leaves = set(g.leaves())
+    temps = _promoted(g, leaves)
     display = _temp_names(g, temps)
-    steps = set(temps) | {n for n in g.order if not g.is_generated(n)}
+    steps = set(temps) | set(g.named())
     owner: dict[str, str] = {}
     for n in reversed(g.order):
-        if g.is_leaf(n):
-            continue
-        owner[n] = n if n in steps else owner.get(g.consumers(n)[0][0], n)
+        if n not in leaves:
+            owner[n] = n if n in steps else owner.get(g.consumers(n)[0][0], n)
     nodes = [n for n in g.order if n in steps]
     consumers: dict[str, list[str]] = {}
     operands: dict[str, list[str]] = {n: [] for n in nodes}
+    rank = g.rank
     for u in nodes:
-        users = sorted({owner[v] for v, _ in g.consumers(u)}, key=g.rank.__getitem__)
+        users = sorted({owner[v] for v, _ in g.consumers(u)}, key=rank.__getitem__)
         consumers[u] = users
         for v in users:
             operands[v].append(u)
@@ -154,7 +155,7 @@ def _deltas(st: Steps) -> dict[str, str]:
         if st.is_activation_input(u) and st.trace.requires_grad(u):
             parts = split(st.display.get(u, u))
             digits = parts is not None and parts[2].replace(",", "").isdigit()
-            subs[u] = parts[2].replace(",", "") if parts and digits else ""
+            subs[u] = parts[2] if parts and digits else ""
     seen: dict[str, int] = {}
     for s in subs.values():
         seen[s] = seen.get(s, 0) + 1
