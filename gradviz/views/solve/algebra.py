@@ -55,6 +55,8 @@ class Algebra:
 
     def __init__(self, steps: Steps, symbols: Symbols) -> None:
         self.st, self.sym, self.g, self.tr = steps, symbols, steps.graph, steps.trace
+        self._applied: dict[tuple[str, str], Expr] = {}
+        self._pi = symbols.var("pi")
 
     # ----------------------------------------------------------------- operands
     def size(self, n: str) -> int:
@@ -81,7 +83,7 @@ class Algebra:
         op = self.g.op_of(w)
         assert op is not None
         ins = self.g.inputs(w)
-        env: dict[str, Expr] = {k: Num(float(x)) for k, x in self.g.params(w).items()}
+        env: dict[str, Expr] = {p: Num(float(x)) for p, x in self.g.params(w).items()}
         if op.arity is not None:
             for i, x in enumerate(self.args(w, v) if xs is None else xs):
                 env[op.args[op.role(i, len(ins))]] = x
@@ -98,7 +100,7 @@ class Algebra:
             env["out"] = self.sym.node(w) if w == v else self.apply(w, v)
         if op.kind in ("loss", "reduce"):  # what a mean divides by
             env["n"] = Num(float(max(self.size(u) for u in ins)))
-        env["pi"] = self.sym.var("pi")
+        env["pi"] = self._pi
         return env
 
     # ------------------------------------------------------------------ forward
@@ -107,10 +109,16 @@ class Algebra:
         as the given expressions ``xs``)."""
         op = self.g.op_of(w)
         assert op is not None
+        if xs is None and (w, v) in self._applied:
+            return self._applied[(w, v)]
         if op.arity is None:  # stack and affine: written with an ellipsis when long
-            return self._variadic(w, v, op.name, xs)
-        xs = self.args(w, v) if xs is None else xs
-        return F.subst(template(op.formula), self.env(w, v, out=False, xs=xs))
+            e = self._variadic(w, v, op.name, xs)
+        else:
+            args = self.args(w, v) if xs is None else xs
+            e = F.subst(template(op.formula), self.env(w, v, out=False, xs=args))
+        if xs is None:
+            self._applied[(w, v)] = e
+        return e
 
     def _variadic(self, w: str, v: str, name: str, xs: list[Expr] | None) -> Expr:
         """``[a, b, …, z]`` or ``x₁w₁ + x₂w₂ + … + b``, only the operands shown computed."""

@@ -41,8 +41,7 @@ class Term:
 
 def _parts(ctx: Context, u: str, v: str) -> list[np.ndarray]:
     parts = [e.contribution for e in ctx.steps.edges(u, v) if e.contribution is not None]
-    g = ctx.steps.graph
-    if len(parts) > 1 and set(g.expression(v)) == set(ctx.steps.expression(v)):
+    if len(parts) > 1 and ctx.steps.self_contained(v):
         total = ctx.trace.through(u, v)  # the trace's own sum of them
         if total is not None:
             return [total]
@@ -57,15 +56,19 @@ def _local(ctx: Context, u: str, v: str) -> np.ndarray | None:
     edges = st.edges(u, v)
     if len(edges) == 1 and edges[0].dst == v:
         return edges[0].local
-    if set(st.graph.expression(v)) == set(st.expression(v)):
+    if st.self_contained(v):
         return tr.local_through(v, u, limit=MAX_ITEMS)
     return None
 
 
+MAX_USERS = 12  # chain-rule terms written out; the sum's value is the trace's anyway
+
+
 def terms(ctx: Context, u: str) -> list[Term]:
-    """The chain-rule terms of ∂L/∂u, one per step node using ``u``."""
+    """The chain-rule terms of ∂L/∂u, one per step node using ``u`` (the first
+    :data:`MAX_USERS` of them)."""
     out = []
-    for v in ctx.steps.consumers[u]:
+    for v in ctx.steps.consumers[u][:MAX_USERS]:
         parts = _parts(ctx, u, v)
         if not parts:
             continue
@@ -136,16 +139,18 @@ def _contributions(ctx: Context, ts: list[Term]) -> Expr | None:
 def chain_eq(ctx: Context, u: str, ts: list[Term]) -> Eq:
     """∂L/∂u = Σ ∂L/∂v · ∂v/∂u = numbers = products = sum ≈ value."""
     sym = ctx.sym
+    more: list[Expr] = [Call("ellipsis", ())] if len(ctx.steps.consumers[u]) > MAX_USERS \
+        else []
     rhs: list[Rhs] = []
     if u in ctx.steps.deltas:
         rhs.append(Rhs("=", sym.partial(u)))
     symbolic = [_symbolic(ctx, u, t) for t in ts]
     if ts and all(s is not None for s in symbolic):
-        rhs.append(Rhs("=", _sum(symbolic)))  # type: ignore[arg-type]
+        rhs.append(Rhs("=", _sum(symbolic + more)))  # type: ignore[operator]
     numbers = [_numbers(ctx, t) for t in ts]
-    contrib = _contributions(ctx, ts) if ts else None
+    contrib = _contributions(ctx, ts) if ts and not more else None
     if ts and all(n is not None for n in numbers):
-        rhs.append(Rhs("=", _sum(numbers), numbers=True))  # type: ignore[arg-type]
+        rhs.append(Rhs("=", _sum(numbers + more), numbers=True))  # type: ignore[operator]
         if len(ts) > 1 and contrib is not None and contrib != rhs[-1].expr:
             rhs.append(Rhs("=", contrib, numbers=True))
     elif contrib is not None and ts:
@@ -250,7 +255,11 @@ def backward_line(ctx: Context, u: str, asked: bool) -> Line:
     eqs.append(chain_eq(ctx, u, ts))
     users = [sym.node(t.v) for t in ts]
     intro: Text = ()
-    if users:
+    count = len(ctx.steps.consumers[u])
+    if count > len(users):
+        intro = (sym.node(u), f" is used by {count} nodes; the first {len(users)} terms of "
+                 "the chain rule are written out: ", *_and(users), ".")
+    elif users:
         intro = (sym.node(u), " is used only by " if len(users) == 1 else " is used by ",
                  *_and(users), ".")
     notes: list = []

@@ -123,14 +123,17 @@ def _break(sym: Symbols, num: Numbers, r: Rhs, out: list[list[Piece]], lhs: int,
     """Put a long sum on several rows, breaking before its ``+`` and ``−``."""
     terms = _terms(r.expr)
     current: Expr = terms[0][1]
+    used = _est(sym, num, current, r.numbers)
     first = True
     for sign, term in terms[1:]:
-        joined = Add(current, term) if sign == "+" else Sub(current, term)
-        if width(sym, num, joined, r.numbers) + lhs + 3 <= limit:
-            current = joined
+        more = 3 + _est(sym, num, term, r.numbers)
+        if int(1.1 * (used + more)) + 1 + lhs + 3 <= limit:  # as width() measures the sum
+            current = Add(current, term) if sign == "+" else Sub(current, term)
+            used += more
             continue
         out[-1].append(Piece(r.rel if first else "", current, r.numbers))
         out.append([])
         first = False
         current = _continued(sign, term)
+        used = more
     out[-1].append(Piece(r.rel if first else "", current, r.numbers))

@@ -31,6 +31,7 @@ __all__ = ["Solution", "solution", "MAX_STEPS", "MAX_ROWS"]
 MAX_STEPS = 200  # forward lines and backward blocks written out (each)
 MAX_ROWS = 1000  # rows of the answer table
 MAX_GIVEN = 60  # given values listed per kind
+MAX_NAMES = 12  # temporary names and error signals listed in the notation
 KINDS = (("input", "Inputs"), ("param", "Parameters"), ("target", "Targets"),
          ("const", "Constants"))
 
@@ -81,12 +82,16 @@ def _given(ctx: Context) -> list[tuple[str, list[Text]]]:
 def _notation(ctx: Context, used: list[Op], vector: bool) -> list[Text]:
     st, sym = ctx.steps, ctx.sym
     out: list[Text] = []
-    if st.display:
-        names = [Cmp("==", sym.node(n), ctx.alg.formula(n)) for n in st.nodes if n in st.display]
-        out.append(("Unnamed intermediate values get a name: ", *_commas(names), "."))
-    if st.deltas:
-        ds = [Cmp("==", sym.grad(n), sym.partial(n)) for n in st.nodes if n in st.deltas]
-        out.append(("The error signal at an activation's input is ", *_commas(ds), "."))
+    temps = [n for n in st.nodes if n in st.display]
+    if temps:
+        names = [Cmp("==", sym.node(n), ctx.alg.formula(n)) for n in temps[:MAX_NAMES]]
+        out.append(("Unnamed intermediate values get a name: ", *_commas(names),
+                    *_more(len(temps)), "."))
+    deltas = [n for n in st.nodes if n in st.deltas]
+    if deltas:
+        ds = [Cmp("==", sym.grad(n), sym.partial(n)) for n in deltas[:MAX_NAMES]]
+        out.append(("The error signal at an activation's input is ", *_commas(ds),
+                    *_more(len(deltas)), "."))
     for op in used:
         out.append(_activation_words(ctx, op))
     if vector:
@@ -129,6 +134,10 @@ def _short(text: str) -> bool:
 def _first_use(ctx: Context, op: Op) -> str:
     g = ctx.steps.graph
     return next(n for n in g.order if g.op_of(n) is op)
+
+
+def _more(count: int) -> tuple:
+    return (f", and {count - MAX_NAMES} more",) if count > MAX_NAMES else ()
 
 
 def _commas(items: list) -> list:

@@ -2,7 +2,8 @@
 
 A *step node* is a node the user named, or an unnamed intermediate that needs a name to be
 explained: the argument of an activation (``z₁`` for ``W₁ · X + B₁`` inside
-``H₁ = leaky_relu(W₁ · X + B₁)``), or a value used in more than one place. Every other
+``H₁ = leaky_relu(W₁ · X + B₁)``), a value used in more than one place, or a part of a
+formula that would otherwise fold more than :data:`MAX_FOLD` operations. Every other
 unnamed intermediate is folded into the formula of the step that owns it, so a graph written
 as one expression still gets a full chain of steps. The input of an activation carries an
 error signal δ = ∂L/∂z, as the courses write it.
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 
 from gradviz.core.evaluate import Edge, Trace
 from gradviz.core.graph import Graph
-from gradviz.core.names import plain, split
+from gradviz.core.names import split
 
 __all__ = ["Steps", "steps_of", "ACTIVATION_KINDS"]
 
 ACTIVATION_KINDS = ("activation", "softmax")
 TEMP_LETTERS = ("z", "u", "v", "s", "p", "q")
+MAX_FOLD = 24  # unnamed operations folded into one formula; a bigger one gets a name
 
 
 @dataclass
@@ -51,6 +53,8 @@ class Steps:
     consumers: dict[str, list[str]]
     deltas: dict[str, str]
     operands: dict[str, list[str]] = field(default_factory=dict)
+    _edges: dict[str, dict[str, list[Edge]]] = field(default_factory=dict, repr=False)
+    _contained: dict[str, bool] = field(default_factory=dict, repr=False)
 
     @property
     def graph(self) -> Graph:
@@ -71,9 +75,24 @@ class Steps:
                     todo.append(u)
         return sorted(out, key=g.rank.__getitem__)
 
+    def self_contained(self, v: str) -> bool:
+        """Whether ``v``'s formula uses no other unnamed step (then the trace's view of
+        ``v``, :meth:`Graph.expression`, is the step's)."""
+        if v not in self._contained:
+            g = self.graph
+            self._contained[v] = not any(
+                g.is_generated(u) and u in self.consumers
+                for w in self.expression(v) for u in g.inputs(w))
+        return self._contained[v]
+
     def edges(self, u: str, v: str) -> list[Edge]:
         """The edges from ``u`` into the formula of the step ``v``."""
-        return [e for e in self.trace.edges_from(u) if self.owner.get(e.dst) == v]
+        if u not in self._edges:
+            by: dict[str, list[Edge]] = {}
+            for e in self.trace.edges_from(u):
+                by.setdefault(self.owner.get(e.dst, e.dst), []).append(e)
+            self._edges[u] = by
+        return self._edges[u].get(v, [])
 
     def is_activation_input(self, u: str) -> bool:
         """Whether ``u`` is what an activation (or softmax) is applied to."""
@@ -88,26 +107,30 @@ class Steps:
 def _promoted(g: Graph, leaves: set[str]) -> list[str]:
     """Unnamed computed nodes that need a name: activation inputs and shared values."""
     out = []
+    size: dict[str, int] = {}  # nodes folded into an unnamed node's formula, itself included
     for n in g.order:
-        if n in leaves or not g.is_generated(n):
+        if n in leaves:
+            continue
+        folded = 1 + sum(size.get(u, 0) for u in g.inputs(n))
+        if not g.is_generated(n):
             continue
         users = g.consumers(n)
-        if len(users) != 1:
+        w = users[0][0] if len(users) == 1 else None
+        op = g.op_of(w) if w is not None else None
+        if w is None or folded > MAX_FOLD or (op is not None and op.kind in ACTIVATION_KINDS
+                                               and g.inputs(w) == [n]):
             out.append(n)
-            continue
-        w = users[0][0]
-        op = g.op_of(w)
-        if op is not None and op.kind in ACTIVATION_KINDS and g.inputs(w) == [n]:
-            out.append(n)
+        else:
+            size[n] = folded
     return out
 
 
 def _temp_names(g: Graph, temps: list[str]) -> dict[str, str]:
-    taken = {n.lower() for n in g.nx.nodes} | {plain(n) for n in g.named()}
+    taken = {n.lower().replace("_", "") for n in g.named()}  # z_1 and z1 both read z₁
     for letter in TEMP_LETTERS:
         names = [letter] if len(temps) == 1 else [f"{letter}{i}" for i in
                                                     range(1, len(temps) + 1)]
-        if not {x.lower() for x in names} & taken and not {plain(x) for x in names} & taken:
+        if not {x.lower() for x in names} & taken:
             return dict(zip(temps, names, strict=True))
     return {t: f"tmp{i}" for i, t in enumerate(temps, 1)}
 
@@ -148,7 +171,7 @@ def steps_of(trace: Trace) -> Steps:
 def _deltas(st: Steps) -> dict[str, str]:
     """Error signals δ for activation inputs, subscripted like the input (z₁ → δ₁)."""
     g = st.graph
-    if any(plain(n).startswith("δ") for n in g.named()):
+    if any(n.startswith(("delta", "δ")) for n in g.named()):
         return {}
     subs: dict[str, str] = {}
     for u in st.nodes:
@@ -201,13 +224,17 @@ def backward_order(st: Steps, asked: list[str]) -> list[str]:
     for u in reversed(st.nodes):
         if u in keep:
             layer[u] = 1 + max([layer.get(v, 0) for v in st.consumers[u]], default=0)
+    layers: dict[int, list[str]] = {}
+    for u, depth in layer.items():
+        layers.setdefault(depth, []).append(u)
     out: list[str] = []
     pos: dict[str, int] = {}
-    for depth in sorted(set(layer.values())):
-        def key(u: str) -> tuple:
-            first = min((pos.get(v, -1) for v in st.consumers[u]), default=-1)
-            return (rank.get(u, len(asked)), not g.is_leaf(u), first, g.rank[u])
-        for u in sorted((u for u in keep if layer[u] == depth), key=key):
+
+    def key(u: str) -> tuple:
+        first = min((pos.get(v, -1) for v in st.consumers[u]), default=-1)
+        return (rank.get(u, len(asked)), not g.is_leaf(u), first, g.rank[u])
+    for depth in sorted(layers):
+        for u in sorted(layers[depth], key=key):
             pos[u] = len(out)
             out.append(u)
     return out
