@@ -144,13 +144,13 @@ def chain_eq(ctx: Context, u: str, ts: list[Term]) -> Eq:
     rhs: list[Rhs] = []
     if u in ctx.steps.deltas:
         rhs.append(Rhs("=", sym.partial(u)))
-    symbolic = [_symbolic(ctx, u, t) for t in ts]
-    if ts and all(s is not None for s in symbolic):
-        rhs.append(Rhs("=", _sum(symbolic + more)))  # type: ignore[operator]
-    numbers = [_numbers(ctx, t) for t in ts]
+    symbolic = [x for x in (_symbolic(ctx, u, t) for t in ts) if x is not None]
+    if ts and len(symbolic) == len(ts):
+        rhs.append(Rhs("=", _sum(symbolic + more)))
+    numbers = [x for x in (_numbers(ctx, t) for t in ts) if x is not None]
     contrib = _contributions(ctx, ts) if ts and not more else None
-    if ts and all(n is not None for n in numbers):
-        rhs.append(Rhs("=", _sum(numbers + more), numbers=True))  # type: ignore[operator]
+    if ts and len(numbers) == len(ts):
+        rhs.append(Rhs("=", _sum(numbers + more), numbers=True))
         if len(ts) > 1 and contrib is not None and contrib != rhs[-1].expr:
             rhs.append(Rhs("=", contrib, numbers=True))
     elif contrib is not None and ts:
