@@ -94,12 +94,12 @@ def test_interesting_matches_the_gold_key():
         r"\sigma'(z) = \sigma(z) \left(1 - \sigma(z)\right) = \hat{Y} \left(1 - \hat{Y}\right)",
         r"\delta = \hat{Y} - Y = 0.3775 - 1 \approx -0.6225",
         r"= -0.6225 + \left(-0.8299\right) + 0 \approx -1.452",
-        r"\frac{\partial H_{5}}{\partial H_{4}} = 1$ ($H_{5}$ takes $H_{4}$)",
+        r"\frac{\partial H_{5}}{\partial H_{4}} = 1`$ ($`H_{5}`$ takes $`H_{4}`$)",
         r"\frac{\partial H_{2}}{\partial X_{3}} = X_{1} X_{2} = 2 \times \left(-1\right) = -2",
     ]:
         assert line in md, line
-    assert md.count("takes $H_{4}$") == 3  # the forward branch, then the two local derivatives
-    order = re.findall(r"^### \$(.*)\$$", md, re.M)
+    assert md.count("takes $`H_{4}`$") == 3  # the forward branch, then two local derivatives
+    order = re.findall(r"^### \$`(.*)`\$$", md, re.M)
     assert order[2:] == [r"\nabla H_{5}", r"\nabla H_{3}", r"\nabla H_{4}", r"\nabla H_{2}",
                          r"\nabla H_{1}", r"\nabla W_{2}", r"\nabla W_{1}", r"\nabla B_{1}",
                          r"\nabla X_{3}", r"\nabla X_{2}", r"\nabla X_{1}"]
@@ -107,7 +107,7 @@ def test_interesting_matches_the_gold_key():
 
 def test_mlp_layer_by_layer_with_deltas_and_the_simplification():
     md = flat(key("mlp"))
-    order = re.findall(r"^### \$(.*)\$$", md, re.M)
+    order = re.findall(r"^### \$`(.*)`\$$", md, re.M)
     assert order.index(r"\nabla H_{2}") < order.index(r"\nabla W_{2}")  # needed first
     assert order.index(r"\nabla B_{3}") < order.index(r"\nabla H_{2}")  # layer by layer
     assert r"\delta_{3} = \hat{Y} - Y = 0.6900 - 0 \approx 0.6900" in md
@@ -119,7 +119,7 @@ def test_update_of_two_layer_relu():
     md = flat(key("two_layer_relu"))
     assert (r"{w_{21}}^{+} = w_{21} - \eta \cdot \frac{\partial \mathrm{MSE}}{\partial w_{21}}"
             r" = 0.5 - 0.1 \times \left(-1.5\right) = 0.65") in md
-    assert r"Learning rate: $\eta = 0.1$" in md
+    assert r"Learning rate: $`\eta = 0.1`$" in md
 
 
 def test_softmax_and_vector_forms():

@@ -1,6 +1,8 @@
-"""The solution as Markdown with LaTeX math: ``$…$`` inline and ``$$…$$`` display blocks
-(``aligned`` for chains over several rows), as GitHub, GitLab, Jupyter and pandoc render
-them. User text is escaped (:func:`gradviz.core.escape.markdown`): no raw HTML, no links."""
+"""The solution as Markdown with LaTeX math, in the forms GitHub and GitLab render without
+Markdown touching the TeX: ``$`…`$`` inline (a plain ``$…$`` loses underscores and
+backslashes to Markdown's emphasis and escapes) and fenced ``math`` blocks for chains over
+several rows (``aligned``; in a ``$$`` block GitHub turns a row break into a backslash).
+User text is escaped (:func:`gradviz.core.escape.markdown`): no raw HTML, no links."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ __all__ = ["MarkdownWriter"]
 class MarkdownWriter(Writer):
     """Markdown with ``$`` math."""
 
-    limit = 90
+    limit = 100
 
     def name(self, key: str) -> str:
         return "{}" if self.hole(key) else self.sym.tex(key)
@@ -30,7 +32,7 @@ class MarkdownWriter(Writer):
         return escape.markdown(text)
 
     def inline(self, markup: str) -> str:
-        return f"${markup}$"
+        return f"$`{markup}`$"
 
     def rel(self, rel: str) -> str:
         return r"\approx" if rel == "≈" else rel
@@ -68,11 +70,11 @@ class MarkdownWriter(Writer):
             note = self.text(eq.note) if eq.note else ""
             if len(rows) == 1:
                 lhs, body, _ = rows[0]
-                out.append(f"- ${lhs} {body}$" + (f" {note}" if note else ""))
+                out.append(f"- {self.inline(f'{lhs} {body}')}" + (f" {note}" if note else ""))
                 continue
             quad = r"\quad "
             body = " \\\\\n".join(f"{lhs} &{quad if more else ''}{text}"
                                   for lhs, text, more in rows)
-            out.append(f"\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$\n" +
+            out.append(f"\n```math\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n```\n" +
                        (f"\n{note}" if note else ""))
         return "\n".join(out) + "\n\n"
