@@ -184,6 +184,15 @@ def test_latex_key_compiles_without_overfull_lines(tmp_path, name):
         assert 0 < float(scale) <= 1
 
 
+@pytest.mark.parametrize(("act", "out", "loss", "granularity"), [
+    ("gelu_tanh", "identity", "cross_entropy_with_logits", "neuron"),
+    ("elu", "sigmoid", "cross_entropy", "layer"), ("silu", "tanh", "hinge", "layer")])
+def test_latex_of_generated_mlps_fits(tmp_path, act, out, loss, granularity):
+    g = gradviz.mlp([3, 2, 2], activation=act, output=out, loss=loss, granularity=granularity)
+    log = compile_tex(FORMATS["tex"](solution(evaluate(g))), tmp_path)
+    assert "Overfull" not in log
+
+
 def test_latex_figures_print_labels_of_8_pt_or_say_why(tmp_path):
     from gradviz.views.solve.figures import MIN_LABEL_PT, draw
 

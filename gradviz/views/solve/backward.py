@@ -177,7 +177,7 @@ def local_eq(ctx: Context, u: str, t: Term) -> Eq | None:
         rhs += [Rhs("=", e) for e in expanded if e != rhs[-1].expr]
     else:
         note = _branch_reference(ctx, t.v)
-    sub = ctx.num.substitute(rhs[-1].expr)
+    sub = ctx.substitute(rhs[-1].expr)
     if sub is not None and sub != rhs[-1].expr and not isinstance(rhs[-1].expr, Num):
         rhs.append(Rhs("=", sub, numbers=True))
     last, words = value_rhs(ctx, t.local, rhs[-1].expr)
@@ -236,7 +236,7 @@ def through_eq(ctx: Context, u: str) -> tuple[Text, Eq] | None:
     env = ctx.alg.env(loss, loss)
     e = F.simplify(F.subst(template(rule), env))
     rhs = [Rhs("=", e)]
-    sub = ctx.num.substitute(e)
+    sub = ctx.substitute(e)
     if sub is not None:
         rhs.append(Rhs("=", sub, numbers=True))
     last, note = value_rhs(ctx, ctx.trace.grad(u), rhs[-1].expr)

@@ -83,7 +83,7 @@ def forward_line(ctx: Context, v: str) -> Line:
     d = _definition(ctx, v, f)
     if d is not None:
         rhs.append(Rhs("=", d))
-    sub = ctx.num.substitute(d if d is not None else f)
+    sub = ctx.substitute(d if d is not None else f)
     if sub is not None and sub != rhs[-1].expr:
         rhs.append(Rhs("=", sub, numbers=True))
         short = F.simplify(sub) if d is not None else _reduced(ctx, v)

@@ -9,12 +9,15 @@ from typing import Any, TypeAlias
 
 from gradviz.core.evaluate import Trace
 from gradviz.core.formula import Expr
+from gradviz.core.typeset import to_plain
 from gradviz.views.solve.algebra import Algebra
 from gradviz.views.solve.numbers import Numbers
 from gradviz.views.solve.steps import Steps
 from gradviz.views.solve.symbols import Symbols
 
-__all__ = ["Text", "Rhs", "Eq", "Line", "Context"]
+__all__ = ["Text", "Rhs", "Eq", "Line", "Context", "MAX_SUBSTITUTED"]
+
+MAX_SUBSTITUTED = 64  # characters of a formula worth writing again with its numbers
 
 Text: TypeAlias = tuple  # of str (words) and Expr (inline math)
 
@@ -65,3 +68,10 @@ class Context:
     sym: Symbols
     alg: Algebra
     num: Numbers
+
+    def substitute(self, e: Expr) -> Expr | None:
+        """``e`` with the numbers in, unless ``e`` is too long to be read that way (the
+        numbers of a formula over :data:`MAX_SUBSTITUTED` characters are left out)."""
+        if len(to_plain(e, name=self.sym.plain)) > MAX_SUBSTITUTED:
+            return None
+        return self.num.substitute(e)
