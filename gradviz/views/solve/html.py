@@ -15,7 +15,8 @@ __all__ = ["HtmlWriter", "CSS"]
 CSS = ("body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;"
        "line-height:1.45}math{font-size:1.1em;font-family:'STIX Two Math','Cambria Math',"
        "'Latin Modern Math','Noto Sans Math',math}.eq{overflow-x:auto;overflow-y:hidden;"
-       "margin:.4rem 0}mtd{text-align:left;padding:.1rem 0}mtd:first-child{text-align:right}"
+       "margin:.4rem 0}mtd{text-align:left;padding:.1rem 0;math-style:normal}"
+       "mtd:first-child{text-align:right}"
        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .6rem;"
        "text-align:left}img{max-width:100%}figure{margin:1rem 0}"
        ".quiet{color:#555;font-style:italic}h3{margin-bottom:.2rem}")
