@@ -341,3 +341,13 @@ def test_every_step_of_every_equation_is_the_same_number(name):
                                            err_msg=f"{name} {line.node}")
                 checked += 1
     assert checked > 10
+
+
+def test_kinks_and_ties_in_words():
+    tie = key("interesting", X1=3)  # H1 = 3 = X1: min is a tie
+    assert r"\tfrac{1}{2}" in tie and "splits the gradient" in tie
+    at_zero = FORMATS["md"](solution(evaluate(parse(
+        "x: input = 0\nw: param = 2\nL: loss = leaky_relu(w * x, slope=0.1)"))))
+    assert "LeakyReLU′(0) = 1" in at_zero
+    for word in INTERNAL:
+        assert word not in tie and word not in at_zero, word

@@ -88,15 +88,15 @@ activation("relu", "ReLU", lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0) 
            definition="max(0, x)",
            pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
                    Piece("x <= 0", ("0",), "{out} is off")),
-           kink="relu'(0) = 0 (PyTorch, JAX).")
+           kink="ReLU′(0) = 0 (PyTorch, JAX).")
 activation("leaky_relu", "LReLU",
            lambda x, slope=0.01: np.where(x >= 0, x, slope * x),
            lambda x, slope=0.01: np.where(x >= 0, 1.0, slope),
            params=(("slope", 0.01),), definition="max(x, slope*x)",
            pieces=(Piece("x >= 0", ("1",), "{out} passes {x} on"),
                    Piece("x < 0", ("slope",), "{out} scales {x} by {slope}")),
-           kink="leaky_relu'(0) = 1: the course's f(x) = max(x, 0.1x) with f'(x) = 1 for "
-                "x ≥ 0 (the seed problems say slope=0.1; PyTorch's default is 0.01).")
+           kink="LeakyReLU′(0) = 1: the course's f(x) = max(x, 0.1x) with f′(x) = 1 for "
+                "x ≥ 0 (the seed problems use a slope of 0.1; PyTorch's default is 0.01).")
 activation("softplus", "softplus",
            lambda x, beta=1.0: np.logaddexp(0.0, beta * x) / beta,
            lambda x, beta=1.0: sigmoid(beta * x),
@@ -116,7 +116,7 @@ activation("elu", "ELU",
            params=(("alpha", 1.0),),
            pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
                    Piece("x <= 0", ("alpha*exp(x)",), "{out} saturates")),
-           kink="elu'(0) = alpha (the x ≤ 0 branch, as PyTorch).")
+           kink="ELU′(0) = α (the x ≤ 0 branch, as PyTorch).")
 activation("silu", "SiLU", lambda x: x * sigmoid(x), _silu_deriv,
            definition="x*sigmoid(x)", local=("sigmoid(x)*(1 + x*(1 - sigmoid(x)))",))
 activation("identity", "id", lambda x: x + 0.0, lambda x: np.ones_like(x),
@@ -129,7 +129,7 @@ activation("hardtanh", "HardTanh",
            pieces=(Piece("x <= min_val", ("0",), "{out} is clipped at {min_val}"),
                    Piece("x >= max_val", ("0",), "{out} is clipped at {max_val}"),
                    Piece("x > min_val", ("1",), "{out} passes {x} on")),
-           kink="hardtanh' is 0 at both clip points (PyTorch).")
+           kink="HardTanh′ is 0 at both clip points (PyTorch).")
 
 
 def softmax_vjp(g: Array, s: Array) -> Array:

@@ -73,7 +73,7 @@ register(name="abs", symbol="|·|", **_UNARY,
          pieces=(Piece("x > 0", ("1",), "{out} keeps the sign of {x}"),
                  Piece("x < 0", ("-1",), "{out} flips the sign of {x}"),
                  Piece("x == 0", ("0",), "{out} is at its kink")),
-         kink="abs'(0) = 0 (sign(0) = 0, as PyTorch and JAX).")
+         kink="|x|′ at 0 is 0 (sign(0) = 0, as PyTorch and JAX).")
 register(name="max", symbol="max", **_BINARY,
          forward=np.maximum,
          vjp=lambda g, out, a, b: (g * _tie(a, b), g * _tie(b, a)),

@@ -106,7 +106,7 @@ difference_loss("l1", "L1", np.abs, np.sign, definition="mean(abs(yhat - y))",
                 pieces=(Piece("yhat > y", ("1/n", "-1/n"), "{yhat} is above {y}"),
                         Piece("yhat < y", ("-1/n", "1/n"), "{yhat} is below {y}"),
                         Piece("yhat == y", ("0", "0"), "{yhat} equals {y}")),
-                kink="l1'(0) = 0 (sign(0) = 0).")
+                kink="At ŷ = y the gradient is 0 (sign(0) = 0).")
 difference_loss("huber", "Huber",
                 lambda d, delta=1.0: np.where(np.abs(d) <= delta, 0.5 * d * d,
                                               delta * (np.abs(d) - 0.5 * delta)),
@@ -137,7 +137,7 @@ register(name="hinge", symbol="hinge", args=("s", "y"), **_PAIR, broadcast=True,
          definition="max(0, 1 - y*s)",
          pieces=(Piece("y*s < 1", ("-y/n", "-s/n"), "{s} is inside the margin: {out} is on"),
                  Piece("y*s >= 1", ("0", "0"), "{s} is beyond the margin: {out} is 0")),
-         kink="At the margin y·s = 1 the gradient is 0 (as relu'(0)); y is ±1.")
+         kink="At the margin y·s = 1 the gradient is 0 (as ReLU′(0)); y is ±1.")
 
 
 def _onehot(p: Array, y: Array) -> Array:

@@ -18,7 +18,7 @@ import numpy as np
 from gradviz.core import formula as F
 from gradviz.core.formula import Add, Call, Expr, Mul, Num, Sym
 from gradviz.core.ops import Op
-from gradviz.views.branches import taken
+from gradviz.views.branches import halves, taken
 from gradviz.views.solve.steps import ACTIVATION_KINDS, Steps
 from gradviz.views.solve.symbols import Symbols
 
@@ -189,7 +189,7 @@ class Algebra:
                     total = piece if total is None else Add(total, piece)
                 else:
                     up[src] = piece if src not in up else Add(up[src], piece)
-        return None if total is None else F.simplify(_tidy(self.resolve(total)))
+        return None if total is None else halves(F.simplify(_tidy(self.resolve(total))))
 
     def local(self, v: str, u: str) -> Expr | None:
         """∂v/∂u as a formula (``v`` a scalar)."""

@@ -11,7 +11,7 @@ import numpy as np
 from gradviz.core import formula as F
 from gradviz.core.formula import Expr, Num
 from gradviz.core.typeset import to_plain
-from gradviz.views.branches import Taken, taken
+from gradviz.views.branches import Taken, halves, taken
 from gradviz.views.solve.algebra import template
 from gradviz.views.solve.lines import Context, Eq, Line, Rhs, Text
 
@@ -120,7 +120,7 @@ def _branch(ctx: Context, t: Taken, v: str) -> Text:
     for r, u in t.roles.items():
         if not ctx.steps.is_step(u) or not ctx.trace.requires_grad(u) or t.node != v:
             continue
-        local = F.simplify(F.subst(template(t.piece.local[t.op.args.index(r)]), env))
+        local = halves(F.simplify(F.subst(template(t.piece.local[t.op.args.index(r)]), env)))
         words += [": " if first else ", ", F.Cmp("==", ctx.sym.d(v, u), local)]
         first = False
     words.append(".")
