@@ -25,10 +25,13 @@ def configure(name: str, s: argparse.ArgumentParser) -> None:
 def _solve_options(s: argparse.ArgumentParser) -> None:
     from gradviz.views.solve import FORMATS
 
-    s.description = ("Write the solution a course asks for: the forward pass one line per "
-                     "node with numbers substituted, the loss, the backward pass with the "
-                     "chain rule summed over every path and the branch taken at every kink, "
-                     "and the answer table in the problem's order.")
+    s.description = ("Write the key a careful instructor writes: the forward pass in the "
+                     "course's notation with numbers substituted, the branch taken at every "
+                     "kink or min/max; the backward pass from the loss, layer by layer, each "
+                     "local derivative as a formula, with numbers and its value, the chain "
+                     "rule summed over every user, the standard simplifications (σ with BCE "
+                     "gives ŷ − y), vectors in vector form (δhᵀ, Wᵀδ, ⊙); the updates asked "
+                     "for; the answer table in the problem's order.")
     s.epilog = ("examples:\n  gradviz solve interesting\n"
                 "  gradviz solve mlp --format tex -o key/mlp.tex   # figures beside it\n"
                 "  gradviz solve my_graph.grad --format html -o solution.html")
@@ -100,7 +103,8 @@ def _solve(args: argparse.Namespace) -> int:
     fmt = args.format or (out.suffix.lstrip(".").lower() if out and out.suffix else "md")
     fmt = {"markdown": "md", "htm": "html", "latex": "tex"}.get(fmt, fmt)
     trace = evaluate(resolve(args.graph), overrides(args.set))
-    text = write_solution(trace, fmt, out, figures=not args.no_figures)
+    text = write_solution(trace, fmt, out, figures=not args.no_figures,
+                          say=lambda m: print(f"gradviz: {m}", file=sys.stderr))
     if out is None:
         sys.stdout.write(text)
     else:

@@ -285,11 +285,15 @@ class _Parser:
                 b.g.nodes[key]["label"] = s.spelling
         graph = b.build()
         for ask in asks:
-            base = ask[1:] if ask.startswith("∇") else ask
+            base = ask[1:] if ask.startswith("∇") else ask[:-1] if ask.endswith("+") else ask
+            line = self.meta_line.get("asks", 1)
+            col = self.text.splitlines()[line - 1].find(ask) + 1 or 1
             if base not in graph:
-                line = self.meta_line["asks"]
-                col = self.text.splitlines()[line - 1].find(ask) + 1 or 1
                 raise GraphError(f"`#: asks:` names {ask!r}, which is not a node", line, col)
+            if ask.endswith("+") and (graph.kind(base) != "param" or
+                                      not _positive(self.meta.get("lr", ""))):
+                raise GraphError(f"`#: asks:` names the update {ask!r}: {base!r} must be a "
+                                 "param and `#: lr:` a positive learning rate", line, col)
         graph.text, graph.file = self.text, self.source
         return graph
 
@@ -507,6 +511,13 @@ def _not_allowed(node: ast.AST) -> str:
     if what.endswith("-"):
         return what[:-2]
     return f"{what} not allowed"
+
+
+def _positive(text: str) -> bool:
+    try:
+        return 0 < float(text) < float("inf")
+    except ValueError:
+        return False
 
 
 def _asks(text: str) -> list[str]:

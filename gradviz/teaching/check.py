@@ -113,6 +113,9 @@ def match_quantity(written: str, graph: Graph) -> str | None:
     for n in graph.named():
         names.setdefault(_norm(n), n)
     s = written.strip()
+    update = re.search(r"(\^\{?\s*\+\s*\}?|⁺|\+)\$?$", s)  # w21+, w₂₁⁺, w_{21}^{+}
+    if update:
+        s = s[:update.start()] + ("$" if s.endswith("$") else "")
     grad = False
     m = re.match(r"^\$?\s*(\\nabla|∇|grad\b|gradient\b)\s*(.*)$", s, re.I)
     if m:
@@ -124,6 +127,8 @@ def match_quantity(written: str, graph: Graph) -> str | None:
             grad, s = True, m.group(1)
     s = s.strip().strip("()").strip()
     key = _norm(s)
+    if update:
+        return names[key] + "+" if key in names and not grad else None
     if key in names:
         return ("∇" if grad else "") + names[key]
     if not grad and key.startswith("d") and key[1:] in names and key not in names:
@@ -230,6 +235,8 @@ class Report:
 
 
 def _expected(trace: Trace, q: str) -> np.ndarray | None:
+    if q.endswith("+"):  # an update: what the problem's asks computes
+        return dict(asked(trace)).get(q)
     return trace.grad(q[1:]) if q.startswith("∇") else trace.value(q)
 
 
@@ -270,12 +277,15 @@ def _diagnose(trace: Trace, cells: list[Cell], rtol: float, atol: float) -> None
     student = {c.quantity: c for c in cells if c.given is not None and c.quantity}
     rank = {n: i for i, n in enumerate(g.order)}
     wrong = sorted((c for c in cells if c.status == "wrong"),
-                   key=lambda c: -rank[c.quantity.lstrip("∇")])
+                   key=lambda c: -rank[c.quantity.lstrip("∇").rstrip("+")])
     for c in wrong:
         if c.expected is not None and agrees(c.text, c.given, -np.asarray(c.expected), rtol,
                                              atol) and np.any(np.asarray(c.expected) != 0):
             if not c.quantity.startswith("∇") or not _inherited(trace, c, student, rtol, atol):
                 c.cause, c.explanation = "sign", "sign error: the magnitude is right"
+            continue
+        if c.quantity.endswith("+"):
+            c.explanation = "the update is wrong: w⁺ = w − lr · ∂L/∂w"
             continue
         if not c.quantity.startswith("∇"):
             c.explanation = "the forward value is wrong"

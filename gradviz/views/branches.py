@@ -1,82 +1,129 @@
-"""Which branch a kinked op took, in words ("H5 = max(H4, H1) takes H4 since 2 > 1.5").
+"""Which branch a kinked op took, read from its op record's pieces and the trace's values.
 
-Read from the trace's values (comparisons only); the gradient conventions at the kinks
-themselves are the op table's (ties ½/½, relu'(0) = 0, leaky_relu'(0) = 1).
+The op record says where its derivative jumps (:class:`~gradviz.core.ops.Piece`: the
+condition, the local derivative per operand on that side, the branch in words); this module
+only finds the first piece whose condition holds for the operands' values (comparisons
+only), and says so. The conventions at the kinks themselves are the op table's (ties ½/½,
+ReLU′(0) = 0, LeakyReLU′(0) = 1).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 
+from gradviz.core import formula as F
 from gradviz.core.evaluate import Trace
-from gradviz.core.format import fmt
+from gradviz.core.format import MINUS, fmt
+from gradviz.core.ops import FUNCS, Op, Piece
+from gradviz.core.typeset import to_plain
 
-__all__ = ["branch_sentence"]
+__all__ = ["Taken", "taken", "branch_sentence"]
 
 
-def _name(trace: Trace, n: str) -> str:
-    return trace.graph.display_name(n)
+@dataclass(frozen=True)
+class Taken:
+    """The branch a node's op took.
+
+    Attributes
+    ----------
+    node : str
+        The node.
+    op : Op
+        Its op record.
+    piece : Piece
+        The first piece whose condition holds.
+    roles : dict
+        Role name (``a``, ``x``, ``yhat``) → the operand node.
+    values : dict
+        Role name and parameter name → its value (floats).
+    boundary : bool
+        The operands sit exactly on the condition's boundary (a tie, or x = 0), where the
+        op's convention (:attr:`Op.kink`) decides.
+    """
+
+    node: str
+    op: Op
+    piece: Piece
+    roles: dict[str, str]
+    values: dict[str, float]
+    boundary: bool
+
+
+def taken(trace: Trace, node: str) -> Taken | None:
+    """The branch taken at ``node``; ``None`` for smooth ops, batches, and vectors (where
+    each entry takes its own branch).
+
+    Examples
+    --------
+    >>> from gradviz import evaluate, example
+    >>> t = taken(evaluate(example("interesting")), "H5")
+    >>> t.piece.when, t.roles, t.boundary
+    ('a > b', {'a': 'H4', 'b': 'H1'}, False)
+    """
+    g = trace.graph
+    op = g.op_of(node)
+    if op is None or not op.pieces or trace.batch is not None or op.arity is None:
+        return None
+    ins = g.inputs(node)
+    vals = [np.asarray(trace.value(u)) for u in ins]
+    if any(v.ndim for v in vals):
+        return None
+    env: dict[str, float] = {**{k: float(v) for k, v in op.param_defaults().items()},
+                             **g.params(node)}
+    env.update({r: float(v) for r, v in zip(op.args, vals, strict=True)})
+    for p in op.pieces:
+        cond = F.parse(p.when)
+        if bool(F.evaluate(cond, env, FUNCS)):
+            edge = isinstance(cond, F.Cmp) and (cond.op == "==" or float(
+                F.margin(cond, env, FUNCS)) == 0.0)
+            return Taken(node, op, p, dict(zip(op.args, ins, strict=True)), env, edge)
+    return None
 
 
 def branch_sentence(trace: Trace, node: str) -> str | None:
-    """The branch taken at ``node`` and the local derivatives it implies, or ``None``.
+    """The branch taken at ``node`` in words, with its local derivatives, or ``None``.
 
     Examples
     --------
     >>> from gradviz import evaluate, example
     >>> t = evaluate(example("interesting"))
     >>> branch_sentence(t, "H5")
-    'H₅ = max(H₄, H₁) takes H₄ since 2 > 1.5, so ∂H₅/∂H₄ = 1 and ∂H₅/∂H₁ = 0.'
-    >>> branch_sentence(t, "H3")
-    'H₃ = min(X₁, H₁) takes H₁ since 1.5 < 2, so ∂H₃/∂H₁ = 1 and ∂H₃/∂X₁ = 0.'
+    'Since H₄ > H₁ (2 > 1.5), H₅ takes H₄: ∂H₅/∂H₄ = 1, ∂H₅/∂H₁ = 0.'
+    >>> branch_sentence(evaluate(example("two_layer_relu")), "h4")
+    'Since h₂ ≤ 0 (−0.5 ≤ 0), h₄ is off: ∂h₄/∂h₂ = 0.'
     """
-    g = trace.graph
-    op = g.op_of(node)
-    if op is None or not op.pieces or trace.batch is not None:
+    t = taken(trace, node)
+    if t is None:
         return None
-    ins = g.inputs(node)
-    vals = [np.asarray(trace.value(u)) for u in ins]
-    if any(v.ndim for v in vals):
-        return None  # elementwise over vectors: one sentence would not do
-    me = _name(trace, node)
-    names = [_name(trace, u) for u in ins]
-    x = [float(v) for v in vals]
-    params = g.params(node)
-    if op.name in ("max", "min"):
-        a, b = x
-        if a == b:
-            return (f"{me} = {op.name}({names[0]}, {names[1]}) is a tie ({fmt(a)} = {fmt(b)}), "
-                    f"so the gradient splits ½/½: ∂{me}/∂{names[0]} = ∂{me}/∂{names[1]} = 0.5.")
-        first = (a > b) == (op.name == "max")
-        take, other = (0, 1) if first else (1, 0)
-        rel = ">" if op.name == "max" else "<"
-        return (f"{me} = {op.name}({names[0]}, {names[1]}) takes {names[take]} since "
-                f"{fmt(x[take])} {rel} {fmt(x[other])}, so ∂{me}/∂{names[take]} = 1 and "
-                f"∂{me}/∂{names[other]} = 0.")
-    z, zn = x[0], names[0]
-    if op.name == "relu":
-        return (f"{me} = ReLU({zn}) with {zn} = {fmt(z)} "
-                + ("> 0, so the slope is 1." if z > 0 else
-                   "= 0: by convention ReLU′(0) = 0." if z == 0 else "< 0, so the slope is 0."))
-    if op.name == "leaky_relu":
-        slope = fmt(params.get("slope", 0.01))
-        return (f"{me} = LeakyReLU({zn}) with {zn} = {fmt(z)} "
-                + ("≥ 0, so the slope is 1." if z >= 0 else f"< 0, so the slope is {slope}."))
-    if op.name == "abs":
-        return (f"{me} = |{zn}| with {zn} = {fmt(z)}, so the slope is "
-                + ("1." if z > 0 else "−1." if z < 0 else "0 (sign(0) = 0 by convention)."))
-    if op.name == "elu":
-        return (f"{me} = ELU({zn}) with {zn} = {fmt(z)} "
-                + ("> 0, so the slope is 1." if z > 0 else "≤ 0, so the slope is α·e^x."))
-    # the losses' branch shows in the local derivative the trace already holds
-    local = float(trace.edge(node, 0).local) if trace.requires_grad(ins[0]) else None
-    if op.name == "hinge" and local is not None:
-        return (f"{me} = hinge({names[0]}, {names[1]}): "
-                + ("the margin y·s is below 1, so the loss is active."
-                   if local != 0 else "the margin y·s is at least 1, so loss and gradient are 0."))
-    if op.name == "l1":
-        rel = ">" if x[0] > x[1] else "<" if x[0] < x[1] else "="
-        slope = "1" if rel == ">" else "−1" if rel == "<" else "0 (sign(0) = 0)"
-        return (f"{me} = |{names[0]} − {names[1]}| with {fmt(x[0])} {rel} {fmt(x[1])}, so the "
-                f"slope is {slope}.")
-    return None
+    g = trace.graph
+    names = {r: g.display_name(u) if " " not in g.display_name(u) else
+             f"({g.display_name(u)})" for r, u in t.roles.items()}
+    me = g.display_name(node)
+    cond = F.parse(t.piece.when)
+    number = {"n": F.Num(1.0), **{k: F.Num(v) for k, v in t.values.items()}}
+    sym = to_plain(cond, name=lambda s: names.get(s, s))
+    num = to_plain(F.subst(cond, number), number=lambda v: fmt(v, minus=MINUS))
+    says = says_text(t, names, me, lambda v: fmt(v, minus=MINUS))
+    locals_ = ", ".join(
+        f"∂{me}/∂{names[r]} = {to_plain(halves(F.simplify(F.subst(F.parse(x), number))))}"
+        for r, x in zip(t.op.args, t.piece.local, strict=True) if r in names and
+        trace.requires_grad(t.roles[r]))
+    kink = f" {t.op.kink}" if t.boundary and t.op.kink else ""
+    return f"Since {sym} ({num}), {says}{': ' + locals_ if locals_ else ''}.{kink}"
+
+
+def halves(e: F.Expr) -> F.Expr:
+    """A number that is a half is written ½."""
+    if isinstance(e, F.Num) and abs(e.value) == 0.5:
+        return F.Div(F.Num(1.0 if e.value > 0 else -1.0), F.Num(2.0))
+    return e
+
+
+def says_text(t: Taken, names: dict[str, str], me: str,
+              number: Callable[[float], str]) -> str:
+    """The piece's words with the roles and parameters filled in."""
+    fill = {**{k: number(v) for k, v in t.values.items()}, **names, "out": me}
+    return t.piece.says.format(**fill)

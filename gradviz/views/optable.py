@@ -6,14 +6,15 @@ from gradviz.core import formula as F
 from gradviz.core.format import fmt
 from gradviz.core.names import plain
 from gradviz.core.ops import OPS, Op
+from gradviz.core.typeset import to_plain
 
 __all__ = ["op_table", "derivatives", "forward_text", "role_derivative"]
 
 
 def _show(op: Op, template: str) -> str:
     """A template in plain Unicode; ``out`` reads as the op's own formula (σ(x))."""
-    own = F.to_plain(F.parse(op.formula), name=plain)
-    return F.to_plain(F.parse(template), name=lambda s: own if s == "out" else plain(s))
+    own = to_plain(F.parse(op.formula), name=plain)
+    return to_plain(F.parse(template), name=lambda s: own if s == "out" else plain(s))
 
 
 def _params(op: Op) -> str:
@@ -21,7 +22,7 @@ def _params(op: Op) -> str:
 
 
 def forward_text(op: Op) -> str:
-    """The op's formula and what it stands for (``relu(x) = max(x, 0)``)."""
+    """The op's formula and what it stands for (``ReLU(x) = max(0, x)``)."""
     text = _show(op, op.formula)
     return f"{text} = {_show(op, op.definition)}" if op.definition else text
 
@@ -55,7 +56,7 @@ def op_table(markdown: bool = False) -> str:
 
     Examples
     --------
-    >>> "| `relu` | ReLU |" in op_table(markdown=True)
+    >>> "| `relu` | ReLU | ReLU(x) = max(0, x) |" in op_table(markdown=True)
     True
     """
     if markdown:

@@ -86,3 +86,13 @@ def test_inherited_error_names_its_source():
     assert cells["∇W2"].cause == "inherited"
 
 
+
+
+def test_asked_updates_are_checked():
+    t = evaluate(example("two_layer_relu"))
+    assert [match_quantity(q, t.graph) for q in ("w21+", "w₂₁⁺", "$w_{21}^{+}$", "∇w21+")] == \
+        ["w21+", "w21+", "w21+", None]
+    assert check(t, table(t)).ok
+    r = check(t, table(t, **{"w21+": "0.6"}))
+    (cell,) = [c for c in r.cells if c.status == "wrong"]
+    assert cell.quantity == "w21+" and "update" in cell.explanation

@@ -13,5 +13,8 @@ def test_every_op_has_a_row():
 
 def test_rows_read_like_formulas():
     assert derivatives(OPS["div"]) == "∂/∂a: 1/b; ∂/∂b: −a/b²"
-    assert forward_text(OPS["relu"]) == "relu(x) = max(x, 0)"
+    assert forward_text(OPS["relu"]) == "ReLU(x) = max(0, x)"
+    assert forward_text(OPS["sigmoid"]) == "σ(x) = 1/(1 + exp(−x))"
+    assert forward_text(OPS["mse"]) == "MSE(ŷ, y) = ½Σ(ŷ − y)²"
+    assert derivatives(OPS["matmul"]) == "∇A = gBᵀ; ∇B = Aᵀg"  # the chain rule, g upstream
     assert "1 if x ≥ 0" in derivatives(OPS["leaky_relu"])

@@ -89,17 +89,18 @@ activation("tanh", "tanh", np.tanh,
            vjp=lambda g, out, x: (g * (1.0 - out * out),),
            definition="(exp(x) - exp(-x))/(exp(x) + exp(-x))", local=("1 - out**2",))
 activation("relu", "ReLU", lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0) * 1.0,
-           definition="max(x, 0)",
-           pieces=(Piece("x > 0", ("1",), "passes {x} on"), Piece("x <= 0", ("0",), "is off")),
-           kink="relu'(0) = 0 (PyTorch, JAX).")
+           definition="max(0, x)",
+           pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
+                   Piece("x <= 0", ("0",), "{out} is off")),
+           kink="ReLU′(0) = 0 (PyTorch, JAX).")
 activation("leaky_relu", "LReLU",
            lambda x, slope=0.01: np.where(x >= 0, x, slope * x),
            lambda x, slope=0.01: np.where(x >= 0, 1.0, slope),
            params=(("slope", 0.01),), definition="max(x, slope*x)",
-           pieces=(Piece("x >= 0", ("1",), "passes {x} on"),
-                   Piece("x < 0", ("slope",), "scales {x} by {slope}")),
-           kink="leaky_relu'(0) = 1: the course's f(x) = max(x, 0.1x) with f'(x) = 1 for "
-                "x ≥ 0 (the seed problems say slope=0.1; PyTorch's default is 0.01).")
+           pieces=(Piece("x >= 0", ("1",), "{out} passes {x} on"),
+                   Piece("x < 0", ("slope",), "{out} scales {x} by {slope}")),
+           kink="LeakyReLU′(0) = 1: the course's f(x) = max(x, 0.1x) with f′(x) = 1 for "
+                "x ≥ 0 (the seed problems use a slope of 0.1; PyTorch's default is 0.01).")
 activation("softplus", "softplus",
            lambda x, beta=1.0: np.logaddexp(0.0, beta * x) / beta,
            lambda x, beta=1.0: sigmoid(beta * x),
@@ -117,9 +118,9 @@ activation("elu", "ELU",
            lambda x, alpha=1.0: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0))),
            lambda x, alpha=1.0: np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0))),
            params=(("alpha", 1.0),),
-           pieces=(Piece("x > 0", ("1",), "passes {x} on"),
-                   Piece("x <= 0", ("alpha*exp(x)",), "saturates")),
-           kink="elu'(0) = alpha (the x ≤ 0 branch, as PyTorch).")
+           pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
+                   Piece("x <= 0", ("alpha*exp(x)",), "{out} saturates")),
+           kink="ELU′(0) = α (the x ≤ 0 branch, as PyTorch).")
 activation("silu", "SiLU", lambda x: x * sigmoid(x), _silu_deriv,
            definition="x*sigmoid(x)", local=("sigmoid(x)*(1 + x*(1 - sigmoid(x)))",))
 activation("identity", "id", lambda x: x + 0.0, lambda x: np.ones_like(x),
@@ -129,10 +130,10 @@ activation("hardtanh", "HardTanh",
            lambda x, min_val=-1.0, max_val=1.0: ((x > min_val) & (x < max_val)) * 1.0,
            params=(("min_val", -1.0), ("max_val", 1.0)),
            definition="min(max(x, min_val), max_val)",
-           pieces=(Piece("x <= min_val", ("0",), "is clipped at {min_val}"),
-                   Piece("x >= max_val", ("0",), "is clipped at {max_val}"),
-                   Piece("x > min_val", ("1",), "passes {x} on")),
-           kink="hardtanh' is 0 at both clip points (PyTorch).")
+           pieces=(Piece("x <= min_val", ("0",), "{out} is clipped at {min_val}"),
+                   Piece("x >= max_val", ("0",), "{out} is clipped at {max_val}"),
+                   Piece("x > min_val", ("1",), "{out} passes {x} on")),
+           kink="HardTanh′ is 0 at both clip points (PyTorch).")
 
 
 def softmax_vjp(g: Array, s: Array) -> Array:
@@ -148,7 +149,7 @@ def log_softmax_vjp(g: Array, out: Array) -> Array:
 register(name="softmax", symbol="softmax", arity=1, args=("z",), kind="softmax",
          forward=softmax, vjp=lambda g, out, z: (softmax_vjp(g, out),),
          formula="softmax(z)", definition="exp(z)/sum(exp(z))",
-         local=("diag(out) - outer(out, out)",), chain=("out*(g - dot(g, out))",))
+         local=("diag(out) - outer(out, out)",), chain=("hadamard(out, g - dot(g, out))",))
 register(name="log_softmax", symbol="log softmax", arity=1, args=("z",), kind="softmax",
          forward=log_softmax, vjp=lambda g, out, z: (log_softmax_vjp(g, out),),
          formula="log_softmax(z)", definition="z - log(sum(exp(z)))",

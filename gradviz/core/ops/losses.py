@@ -52,7 +52,7 @@ def _bce_vjp(g: Array, out: Array, p: Array, y: Array) -> tuple[Array, Array]:
 
 register(name="bce", symbol="BCE", args=("yhat", "y"), **_PAIR, broadcast=True,
          forward=_bce, vjp=_bce_vjp, formula="bce(yhat, y)",
-         definition="-y*log(yhat) - (1 - y)*log(1 - yhat)",
+         definition="mean(-y*log(yhat) - (1 - y)*log(1 - yhat))",
          local=("(yhat - y)/(yhat*(1 - yhat))/n", "(log(1 - yhat) - log(yhat))/n"),
          through=(("sigmoid", "(yhat - y)/n"),),
          kink="Each log is clamped at -100 and the denominator at 1e-12, as PyTorch's "
@@ -98,26 +98,26 @@ def difference_loss(name: str, symbol: str, per: Callable[..., Array],
 
 
 difference_loss("mse", "MSE", lambda d: 0.5 * d * d, lambda d: d, mean=False,
-                definition="sum((yhat - y)**2)/2", local=("yhat - y", "-(yhat - y)"))
+                definition="1/2*sum((yhat - y)**2)", local=("yhat - y", "-(yhat - y)"))
 difference_loss("mse_mean", "MSE", lambda d: d * d, lambda d: 2.0 * d,
                 definition="mean((yhat - y)**2)",
                 local=("2*(yhat - y)/n", "-2*(yhat - y)/n"))
 difference_loss("l1", "L1", np.abs, np.sign, definition="mean(abs(yhat - y))",
-                pieces=(Piece("yhat > y", ("1/n", "-1/n"), "is above {y}"),
-                        Piece("yhat < y", ("-1/n", "1/n"), "is below {y}"),
-                        Piece("yhat == y", ("0", "0"), "equals {y}")),
-                kink="l1'(0) = 0 (sign(0) = 0).")
+                pieces=(Piece("yhat > y", ("1/n", "-1/n"), "{yhat} is above {y}"),
+                        Piece("yhat < y", ("-1/n", "1/n"), "{yhat} is below {y}"),
+                        Piece("yhat == y", ("0", "0"), "{yhat} equals {y}")),
+                kink="At ŷ = y the gradient is 0 (sign(0) = 0).")
 difference_loss("huber", "Huber",
                 lambda d, delta=1.0: np.where(np.abs(d) <= delta, 0.5 * d * d,
                                               delta * (np.abs(d) - 0.5 * delta)),
                 lambda d, delta=1.0: np.clip(d, -delta, delta),
                 params=(("delta", 1.0),),
                 pieces=(Piece("abs(yhat - y) <= delta", ("(yhat - y)/n", "-(yhat - y)/n"),
-                              "is within {delta} of {y}"),
+                              "{yhat} is within {delta} of {y}"),
                         Piece("yhat - y > delta", ("delta/n", "-delta/n"),
-                              "is more than {delta} above {y}"),
+                              "{yhat} is more than {delta} above {y}"),
                         Piece("yhat - y < -delta", ("-delta/n", "delta/n"),
-                              "is more than {delta} below {y}")))
+                              "{yhat} is more than {delta} below {y}")))
 
 
 def _hinge(s: Array, y: Array) -> Array:
@@ -135,9 +135,9 @@ def _hinge_vjp(g: Array, out: Array, s: Array, y: Array) -> tuple[Array, Array]:
 register(name="hinge", symbol="hinge", args=("s", "y"), **_PAIR, broadcast=True,
          forward=_hinge, vjp=_hinge_vjp, formula="hinge(s, y)",
          definition="max(0, 1 - y*s)",
-         pieces=(Piece("y*s < 1", ("-y/n", "-s/n"), "is inside the margin"),
-                 Piece("y*s >= 1", ("0", "0"), "is beyond the margin")),
-         kink="At the margin y·s = 1 the gradient is 0 (as relu'(0)); y is ±1.")
+         pieces=(Piece("y*s < 1", ("-y/n", "-s/n"), "{s} is inside the margin: {out} is on"),
+                 Piece("y*s >= 1", ("0", "0"), "{s} is beyond the margin: {out} is 0")),
+         kink="At the margin y·s = 1 the gradient is 0 (as ReLU′(0)); y is ±1.")
 
 
 def _onehot(p: Array, y: Array) -> Array:

@@ -28,7 +28,7 @@ def core_size(*xs: Array) -> int:
 
 FUNCS.update(sum=lambda x: np.sum(np.atleast_1d(x), axis=-1),
              mean=lambda x: np.mean(np.atleast_1d(x), axis=-1),
-             dot=lambda a, b: np.sum(np.atleast_1d(a * b), axis=-1))
+             dot=lambda a, b: np.sum(np.atleast_1d(a * b), axis=-1), hadamard=np.multiply)
 register(name="sum", symbol="Σ", arity=1, args=("x",), kind="reduce",
          forward=lambda x: x.sum(axis=core_axes(x)),
          vjp=lambda g, out, x: (expand(g, x) * np.ones_like(x),),
@@ -78,7 +78,7 @@ def _transpose(a: Array) -> Array:
 register(name="matmul", symbol="@", arity=2, args=("A", "B"), kind="linalg",
          infix="@", pretty="@", precedence=2,
          forward=_matmul, vjp=_matmul_vjp,
-         formula="matmul(A, B)", chain=("matmul(g, T(B))", "matmul(T(A), g)"))
+         formula="A @ B", chain=("g @ T(B)", "T(A) @ g"))
 register(name="dot", symbol="·", arity=2, args=("a", "b"), kind="linalg",
          pretty="·", precedence=2,
          forward=_dot,
