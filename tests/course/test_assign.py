@@ -13,7 +13,7 @@ import pytest
 
 from gradviz import evaluate, example
 from gradviz.core.errors import GradvizError
-from gradviz.core.format import MINUS, fmt_value
+from gradviz.core.format import MINUS, fmt, fmt_value
 from gradviz.course.assign import Options, assign, pick_variants
 from gradviz.course.roster import parse_roster, student_seed
 from gradviz.teaching.generate import Rules, draw, values_key
@@ -74,8 +74,10 @@ def test_each_sheet_and_key_belong_to_the_student_s_own_variant(assigned):
         assert f"Student: <strong>{html.escape(s.id, quote=True)}</strong>" in problem
         for n in ("X1", "X2", "W2"):
             assert f"<td>{fmt_value(graph.default(n), None, minus=MINUS)}</td>" in problem
+        table = key[key.index("Answer table"):]
         for _, v in asked(trace):  # the key's answer table is this variant's
-            assert f"<td>{html.escape(fmt_value(v))}</td>" in key
+            for x in np.ravel(v):
+                assert f"<mn>{fmt(abs(float(x)), zeros=True)}</mn>" in table
         assert "<script>" not in problem and "<script>" not in key
 
 

@@ -67,7 +67,7 @@ def write_solution(trace: Trace, fmt: str, out: Path | None, figures: bool = Tru
     >>> from gradviz import evaluate, example
     >>> text = write_solution(evaluate(example("xyz")), "md", None)
     >>> text.splitlines()[0]
-    '# Solution: a = x\\\\*y + z'
+    '# Solution: a = x\\\\*y \\\\+ z'
     """
     if fmt not in FORMATS:
         raise GradvizError(f"format must be one of {', '.join(FORMATS)}")
