@@ -19,4 +19,9 @@ def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
     >>> round(float(new["w21"]), 10)
     0.65
     """
-    return {n: trace.value(n) - lr * trace.grad(n) for n in trace.graph.leaves("param")}
+    new = {}
+    for n in trace.graph.leaves("param"):
+        grad = trace.grad(n)
+        assert grad is not None  # params always take a gradient
+        new[n] = trace.value(n) - lr * grad
+    return new

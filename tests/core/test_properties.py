@@ -1,20 +1,29 @@
-"""Property tests: random small DAGs of random ops, checked against central differences.
+"""Property tests: random small DAGs of random ops, checked against central differences,
+and the compiled evaluator checked against the reference one.
 
 Each drawn "program" is a list of leaves (scalars or 3-vectors, inputs or params) and
 ops whose operands are earlier nodes, so fan-out, repeated operands (``x * x``) and
 scalar-vector broadcasting all occur. Kinks and ties are avoided with ``assume``: every
 relu/leaky/abs/elu operand and every min/max difference must keep its sign under all the
 perturbations gradcheck makes (checked on the same batched pass).
+
+:func:`gradviz.core.evaluate.reference` is the oracle of :func:`gradviz.evaluate` (the
+compiled schedule): on every random program, scalar and broadcasting, single and
+batched, on graphs of any op of the table, on every built-in example and on a
+1,517-node neuron-level MLP, the two agree on every value and gradient to 1e-12.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import gradviz
-from tests.strategies import build, finite, programs
+from gradviz.core.evaluate import reference
+from tests.helpers import EDGE_GRAPHS, graph_named
+from tests.strategies import build, finite, oracle_graphs, programs
 
 EPS = 1e-6
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -114,3 +123,63 @@ def test_random_dags_batch_equals_loop(program, variants):
             if single.grad(n) is not None:
                 np.testing.assert_allclose(t.grad(n)[i], single.grad(n), rtol=1e-12,
                                            atol=1e-12, equal_nan=True)
+
+
+# ------------------------------------------------------- the reference as the oracle
+def assert_matches_reference(graph, values=None):
+    """Every value and gradient of the compiled evaluator equals the reference's."""
+    t = gradviz.evaluate(graph, values or {}, check_finite=False)
+    val, grad = reference(graph, values)
+    for n in t.order:
+        got = t.value(n) if t.batch is not None else np.asarray(t.value(n))[None]
+        np.testing.assert_allclose(got, val[n], rtol=1e-12, atol=1e-12, equal_nan=True,
+                                   err_msg=f"value of {n}")
+        if not t.requires_grad(n):
+            assert t.grad(n) is None
+            continue
+        got = t.grad(n) if t.batch is not None else np.asarray(t.grad(n))[None]
+        want = grad.get(n, np.zeros_like(got))  # the loss does not depend on n
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12, equal_nan=True,
+                                   err_msg=f"gradient of {n}")
+
+
+def batch_of(graph, variants):
+    """The first leaf that takes a gradient, set to len(variants) values."""
+    leaf = (graph.leaves("input", "param") or graph.leaves())[0]
+    shape = np.shape(graph.default(leaf))
+    return {leaf: np.array(variants).reshape((len(variants),) + (1,) * len(shape))
+            * np.ones(shape)}
+
+
+@SETTINGS
+@given(programs(vectors=False), st.lists(finite, min_size=0, max_size=3))
+def test_compiled_equals_reference_on_scalar_programs(program, variants):
+    graph = build(program)[0]
+    assert_matches_reference(graph, batch_of(graph, variants) if variants else None)
+
+
+@SETTINGS
+@given(programs(vectors=True), st.lists(finite, min_size=0, max_size=3))
+def test_compiled_equals_reference_on_broadcasting_programs(program, variants):
+    graph = build(program)[0]
+    assert_matches_reference(graph, batch_of(graph, variants) if variants else None)
+
+
+@settings(SETTINGS, max_examples=150)
+@given(oracle_graphs(), st.lists(finite, min_size=0, max_size=3))
+def test_compiled_equals_reference_on_graphs_of_any_op(graph, variants):
+    assert_matches_reference(graph, batch_of(graph, variants) if variants else None)
+
+
+@pytest.mark.parametrize("name", EDGE_GRAPHS)
+def test_compiled_equals_reference_on_every_example(name):
+    g = graph_named(name)
+    assert_matches_reference(g)
+    assert_matches_reference(g, batch_of(g, [0.5, -1.5, 2.0]))
+
+
+def test_compiled_equals_reference_on_a_neuron_mlp():
+    g = gradviz.mlp([8, 32, 32, 1], granularity="neuron", activation="tanh", loss="mse")
+    assert len(g) >= 1500
+    assert_matches_reference(g)
+    assert_matches_reference(g, {"x1": np.linspace(-1, 1, 4), "w2_3_5": np.arange(4.0)})

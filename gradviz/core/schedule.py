@@ -1,0 +1,336 @@
+"""The compiled evaluator: a graph compiled once into vectorized steps.
+
+:func:`gradviz.core.evaluate.reference` evaluates one node at a time; this module gives
+the same numbers faster. Nodes are grouped by topological level, op, parameters and
+operand shapes, and every group runs as one numpy call on gathered slots (the 640
+products of a neuron-level MLP layer are one multiplication, its 64 neurons one
+``affine`` call on stacked operands). Values live in one buffer per core shape,
+``(slots, batch) + shape``. The buffers that hold computed values are views of one flat
+array (one check finds any inf or nan); a shape that only leaves have (weight matrices,
+mostly) keeps its defaults in a shared read-only buffer until an override writes to it.
+
+The backward pass walks the groups in reverse, un-broadcasts each VJP result to its
+operand's shape and writes it into the operand's gradient slot. The first write of a slot
+stores, later ones add (``np.add.at`` where one step uses a node several times): which
+write comes first is worked out once, when compiling, so that only the slots no store
+reaches are zeroed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from gradviz.core.errors import EvalError
+from gradviz.core.graph import Graph
+from gradviz.core.shapes import Shape, infer
+from gradviz.core.steps import Buffers, Each, One, Operand, Stacked, Step
+
+__all__ = ["compile_graph", "Pass"]
+
+
+class _Buffer(NamedTuple):
+    """One core shape's buffer: ``slots`` nodes, its first ``leaves`` slots the leaves."""
+
+    shape: Shape
+    start: int  # where it begins in a pass's flat array, in elements per variant
+    stop: int
+    slots: int
+    leaves: int
+    pooled: bool  # it holds computed values (a view of the flat array of values)
+
+
+@dataclass
+class _Schedule:
+    """The compiled graph: steps in run order, and where each node's numbers live."""
+
+    order: list[str]
+    shapes: dict[str, Shape]  # node -> core shape
+    slot: dict[str, tuple[int, int]]  # node -> (buffer, slot)
+    buffers: list[_Buffer]
+    defaults: list[np.ndarray]  # per buffer: its leaves' values, (leaves, 1) + shape
+    steps: list[Step]
+    requires: dict[str, bool]
+    where: dict[str, tuple[int, int]]  # op node -> (step, position in the step)
+    largest: tuple[int, str]  # the most numbers one value holds per variant, and where
+    loss: tuple[int, int]  # the loss's slot
+    template: np.ndarray = field(init=False)  # pooled values of one variant, leaves set
+    computed: tuple[int, int] = field(init=False)  # a span holding every computed value
+    zero: list[tuple[int, int]] | None = field(init=False)  # gradient spans zeroed first
+
+    def __post_init__(self) -> None:
+        pooled = [(b, d) for b, d in zip(self.buffers, self.defaults) if b.pooled]
+        self.template = np.zeros(pooled[-1][0].stop if pooled else 0)
+        for b, d in pooled:
+            self.template[b.start:b.start + d.size] = d.ravel()
+        self.computed = (min((b.start + d.size for b, d in pooled), default=0),
+                         self.template.size)
+        self.zero = _plan_writes(self.steps, self.buffers, self.loss)
+
+    def run(self, graph: Graph, leaves: dict[str, np.ndarray], B: int,
+            check_finite: bool) -> Pass:
+        """One forward and backward pass on ``B`` variants (``leaves``: batch-leading)."""
+        flat_vals, vals = self._values(B, leaves)
+        with np.errstate(all="ignore"):
+            saved = [st.forward(vals, B) for st in self.steps]
+            a, b = self.computed
+            if check_finite and not np.isfinite(flat_vals[a * B:b * B]).all():
+                _blame(graph, self, vals, "value")
+            flat_grads, grads = self._gradients(B)
+            contribs: dict[int, Any] = {}
+            for t in range(len(self.steps) - 1, -1, -1):
+                if self.steps[t].needed and self.steps[t].live:
+                    contribs[t] = self.steps[t].backward(grads, *saved[t], B)
+            # one check suffices: a non-finite contribution makes a gradient non-finite too
+            if check_finite and not np.isfinite(flat_grads).all():
+                _blame_backward(graph, self, contribs)
+                _blame(graph, self, grads, "gradient")
+        return Pass(self, vals, grads, contribs, B)
+
+    def _values(self, B: int, leaves: dict[str, np.ndarray]) -> tuple[np.ndarray, Buffers]:
+        flat = self.template.copy() if B == 1 else np.empty(self.template.size * B)
+        bufs = []
+        for b, default in zip(self.buffers, self.defaults):
+            if not b.pooled:
+                bufs.append(default if B == 1 else
+                            np.broadcast_to(default, (b.slots, B) + b.shape))
+                continue
+            v = flat[b.start * B:b.stop * B].reshape((b.slots, B) + b.shape)
+            if B > 1 and b.leaves:
+                v[:b.leaves] = default
+            bufs.append(v)
+        for n, value in leaves.items():
+            i, j = self.slot[n]
+            if not bufs[i].flags.writeable:  # a shared buffer: copy it first
+                bufs[i] = np.array(bufs[i])
+            bufs[i][j] = value
+        return flat, bufs
+
+    def _gradients(self, B: int) -> tuple[np.ndarray, Buffers]:
+        size = self.buffers[-1].stop * B
+        flat = np.zeros(size) if self.zero is None else np.empty(size)
+        for a, b in self.zero or ():
+            flat[a * B:b * B] = 0.0
+        bufs = [flat[b.start * B:b.stop * B].reshape((b.slots, B) + b.shape)
+                for b in self.buffers]
+        i, j = self.loss
+        bufs[i][j] = 1.0
+        return flat, bufs
+
+
+def _plan_writes(steps: list[Step], buffers: list[_Buffer],
+                 loss: tuple[int, int]) -> list[tuple[int, int]] | None:
+    """Mark the backward writes that come first to their slots (they store, and nothing
+    needs zeroing before them); return the gradient spans that must start at zero, or
+    ``None`` for all of them."""
+    written = [np.zeros(b.slots, bool) for b in buffers]
+    stored = [np.zeros(b.slots, bool) for b in buffers]
+    written[loss[0]][loss[1]] = stored[loss[0]][loss[1]] = True  # set to 1 first
+    for st in reversed(steps):
+        marks = []
+        for o in st.writes():
+            ix = np.atleast_1d(np.arange(o.sel.start, o.sel.stop) if isinstance(o.sel, slice)
+                               else np.asarray(o.sel)).ravel()
+            first = not o.fan_in and not written[o.buf][ix].any()
+            stored[o.buf][ix] |= first
+            written[o.buf][ix] = True
+            marks.append(first)
+        st.mark(marks)
+    spans: list[tuple[int, int]] = []
+    for b, s in zip(buffers, stored):
+        e = math.prod(b.shape)
+        edges = np.flatnonzero(np.diff(np.concatenate(([1], s, [1])).astype(np.int8)))
+        for j0, j1 in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+            a, z = b.start + j0 * e, b.start + j1 * e
+            if spans and spans[-1][1] == a:
+                a = spans.pop()[0]
+            spans.append((a, z))
+    total = buffers[-1].stop if buffers else 0
+    if len(spans) > 16 or 2 * sum(z - a for a, z in spans) > total:
+        return None
+    return spans
+
+
+class Pass:
+    """One run of a schedule: every value and gradient (batch axis first), and what
+    each edge contributed to its source's gradient."""
+
+    def __init__(self, sched: _Schedule, vals: Buffers, grads: Buffers,
+                 contribs: dict[int, Any], batch: int) -> None:
+        self.sched, self.vals, self.grads, self.contribs = sched, vals, grads, contribs
+        self.batch = batch
+
+    def value(self, node: str) -> np.ndarray:
+        """The value of ``node`` (``KeyError`` if there is none of that name)."""
+        i, j = self.sched.slot[node]
+        return self.vals[i][j]
+
+    def grad(self, node: str) -> np.ndarray:
+        """The gradient of ``node`` (zero if it takes none)."""
+        i, j = self.sched.slot[node]
+        return self.grads[i][j]
+
+    def contribution(self, node: str, arg: int) -> np.ndarray | None:
+        """What the edge into ``node`` at operand ``arg`` adds to its source's gradient."""
+        if node not in self.sched.where:
+            return None
+        t, j = self.sched.where[node]
+        st = self.sched.steps[t]
+        if arg not in st.needed:
+            return None
+        if not st.live:  # the loss does not depend on the node: nothing flows back
+            return np.zeros((self.batch,) + st.operands[arg].shape)
+        return st.contribution(self.contribs[t], st.needed.index(arg), j)
+
+
+def compile_graph(graph: Graph) -> _Schedule:
+    """Compile (once, cached on the graph) the vectorized schedule of a graph.
+
+    Shapes are inferred by :func:`gradviz.core.shapes.infer`, which raises a
+    :class:`~gradviz.ShapeError` naming the node and line of a shape that does not fit
+    its op, and refuses a value over the ``max_elements`` limit.
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> sched = compile_graph(example("interesting"))
+    >>> [(st.op.name, len(st.nodes)) for st in sched.steps][:3]
+    [('add', 1), ('mul', 1), ('mul', 2)]
+    """
+    if "schedule" in graph._cache:
+        return graph._cache["schedule"]
+    shapes, level, requires, largest = infer(graph)
+    live = {graph.loss}  # the loss and what it depends on: the rest takes no backward step
+    for n in reversed(graph.order):
+        if n in live:
+            live.update(graph.inputs(n))
+    groups = _groups(graph, shapes, level, requires, live)
+    leaves = graph.leaves()
+    computed = {shapes[n] for nodes in groups for n in nodes}
+    counts: dict[Shape, list[int]] = {}  # shape -> [slots, leaves]
+    for n in leaves:
+        counts.setdefault(shapes[n], [0, 0])[1] += 1
+    for n in leaves + [n for nodes in groups for n in nodes]:
+        counts.setdefault(shapes[n], [0, 0])[0] += 1
+    # pooled buffers first (small shapes first), then those of leaves only
+    order = sorted(counts, key=lambda s: (s not in computed, math.prod(s), s))
+    number = {s: i for i, s in enumerate(order)}
+    buffers, start = [], 0
+    for s in order:
+        c, m = counts[s]
+        buffers.append(_Buffer(s, start, start + c * math.prod(s), c, m, s in computed))
+        start += c * math.prod(s)
+    slot: dict[str, tuple[int, int]] = {}
+    filled = [0] * len(order)
+    for n in leaves + [n for nodes in groups for n in nodes]:
+        i = number[shapes[n]]
+        slot[n], filled[i] = (i, filled[i]), filled[i] + 1
+    defaults = []
+    for b in buffers:
+        own = [graph.default(n) for n in leaves if shapes[n] == b.shape]
+        d = np.array(own, dtype=np.float64).reshape((len(own), 1) + b.shape)
+        d.flags.writeable = False
+        defaults.append(d)
+    steps = [_step(graph, nodes, shapes, requires, slot) for nodes in groups]
+    for st in steps:
+        st.live = st.nodes[0] in live
+    where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
+    sched = _Schedule(graph.order, shapes, slot, buffers, defaults, steps, requires, where, largest,
+                      slot[graph.loss])
+    graph._cache["schedule"] = sched
+    return sched
+
+
+def _groups(graph: Graph, shapes: dict[str, Shape], level: dict[str, int],
+            requires: dict[str, bool], live: set[str]) -> list[list[str]]:
+    """Op nodes grouped by level, op, params, shapes, requires-grad and whether the loss
+    depends on them, in run order."""
+    groups: dict[tuple, list[str]] = {}
+    for n in graph.order:
+        op = graph.op_of(n)
+        if op is None:
+            continue
+        ins = graph.inputs(n)
+        key = (level[n], op.name, tuple(sorted(graph.params(n).items())), shapes[n],
+               tuple(shapes[u] for u in ins), tuple(requires[u] for u in ins), n in live)
+        groups.setdefault(key, []).append(n)
+    rank = graph.rank
+    return [groups[key] for key in sorted(groups, key=lambda k: (k[0], rank[groups[k][0]]))]
+
+
+def _step(graph: Graph, nodes: list[str], shapes: dict[str, Shape],
+          requires: dict[str, bool], slot: dict[str, tuple[int, int]]) -> Step:
+    """The plan of one group: operand slots, how to gather them, who takes a gradient."""
+    op, first = graph.op_of(nodes[0]), graph.inputs(nodes[0])
+    assert op is not None
+    in_shapes = [shapes[u] for u in first]
+    bufs = [slot[u][0] for u in first]
+    idx = np.array([[slot[u][1] for u in graph.inputs(n)] for n in nodes],
+                   dtype=np.intp).reshape(len(nodes), len(first)).T.copy()
+    rank = max(len(s) for s in in_shapes) if op.broadcast else 0
+    cores = [(1,) * (rank - len(s)) + s for s in in_shapes]
+    needed = [i for i, u in enumerate(first) if requires[u]]
+    ob, start = slot[nodes[0]]
+    s = shapes[nodes[0]]
+    head = (op, graph.params(nodes[0]), nodes)
+    if len(set(in_shapes)) == 1 and (op.stacked or len(nodes) > 1 and len(in_shapes) > 2):
+        operands = [Operand(b, sh, c, ix, _repeats(ix))
+                    for b, sh, c, ix in zip(bufs, in_shapes, cores, idx)]
+        to = Operand(bufs[0], in_shapes[0], in_shapes[0], idx[needed], _repeats(idx[needed]))
+        out = Operand(ob, s, s, slice(start, start + len(nodes)))
+        return Stacked(*head, out, operands, needed, idx, to)
+    if len(nodes) == 1:
+        return One(*head, Operand(ob, s, s, start),
+                    [Operand(b, sh, c, int(ix[0]))
+                     for b, sh, c, ix in zip(bufs, in_shapes, cores, idx)], needed)
+    return Each(*head, Operand(ob, s, s, slice(start, start + len(nodes))),
+                 [Operand(b, sh, c, _as_slice(ix), _repeats(ix))
+                  for b, sh, c, ix in zip(bufs, in_shapes, cores, idx)], needed)
+
+
+def _as_slice(ix: np.ndarray) -> slice | np.ndarray:
+    """Consecutive slots as a slice (basic indexing: a view, in-place adds), else ``ix``."""
+    start = int(ix[0])
+    if np.array_equal(ix, np.arange(start, start + len(ix))):
+        return slice(start, start + len(ix))
+    return ix
+
+
+def _repeats(ix: np.ndarray) -> bool:
+    """Whether a slot occurs twice (a set, not np.unique, which imports numpy.ma)."""
+    return len(set(ix.ravel().tolist())) < ix.size
+
+
+def _blame_backward(graph: Graph, sched: _Schedule, contribs: dict[int, Any]) -> None:
+    """Blame the op whose local derivative first made a gradient inf or nan (backward order)."""
+    for t in range(len(sched.steps) - 1, -1, -1):
+        st = sched.steps[t]
+        for row, i in enumerate(st.needed if t in contribs else ()):
+            per_node = np.asarray(contribs[t][row]).reshape(len(st.nodes), -1)
+            ok = np.isfinite(per_node).all(axis=1)
+            if ok.all():
+                continue
+            j = int(np.argmin(ok))  # the first node of the step with a bad gradient
+            n = st.nodes[j]
+            bad = per_node[j][~np.isfinite(per_node[j])][0]
+            hint = f" ({st.op.kink})" if st.op.kink else ""
+            raise EvalError(f"the gradient from {n} = {graph.expr(n)} to {graph.inputs(n)[i]} "
+                            f"is {bad}{hint}", *graph.position(n))
+
+
+def _blame(graph: Graph, sched: _Schedule, bufs: Buffers, what: str) -> None:
+    """Name the first node (in topological order) whose value or gradient is inf or nan."""
+    for n in sched.order:
+        if what == "gradient" and not sched.requires[n]:
+            continue
+        i, j = sched.slot[n]
+        v = bufs[i][j]
+        if not np.isfinite(v).all():
+            bad = v[~np.isfinite(v)].flat[0]
+            op = graph.op_of(n)
+            how = f" = {graph.expr(n)}" if op else ""
+            hint = f" ({op.kink})" if op and op.kink else ""
+            raise EvalError(f"the {what} of {n}{how} is {bad}{hint}", *graph.position(n))
