@@ -24,9 +24,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from gradviz.core.errors import EvalError
+from gradviz.core.arrays import pad
+from gradviz.core.errors import EvalError, GradvizError, ShapeError
 from gradviz.core.graph import Graph
-from gradviz.core.shapes import Shape, infer
+from gradviz.core.shapes import Inferred, Shape, infer, who
 from gradviz.core.steps import Buffers, Each, One, Operand, Stacked, Step
 
 __all__ = ["compile_graph", "Pass"]
@@ -75,7 +76,12 @@ class _Schedule:
         """One forward and backward pass on ``B`` variants (``leaves``: batch-leading)."""
         flat_vals, vals = self._values(B, leaves)
         with np.errstate(all="ignore"):
-            saved = [st.forward(vals, B) for st in self.steps]
+            saved = []
+            for st in self.steps:
+                try:
+                    saved.append(st.forward(vals, B))
+                except GradvizError as e:  # an op refused its operands' values
+                    raise _blame_forward(graph, self, vals, st, e) from None
             a, b = self.computed
             if check_finite and not np.isfinite(flat_vals[a * B:b * B]).all():
                 _blame(graph, self, vals, "value")
@@ -202,12 +208,13 @@ def compile_graph(graph: Graph) -> _Schedule:
     """
     if "schedule" in graph._cache:
         return graph._cache["schedule"]
-    shapes, level, requires, largest = infer(graph)
+    found = infer(graph)
+    shapes, requires = found.shapes, found.requires
     live = {graph.loss}  # the loss and what it depends on: the rest takes no backward step
     for n in reversed(graph.order):
         if n in live:
             live.update(graph.inputs(n))
-    groups = _groups(graph, shapes, level, requires, live)
+    groups = _groups(graph, found, live)
     leaves = graph.leaves()
     computed = {shapes[n] for nodes in groups for n in nodes}
     counts: dict[Shape, list[int]] = {}  # shape -> [slots, leaves]
@@ -228,34 +235,31 @@ def compile_graph(graph: Graph) -> _Schedule:
     for n in leaves + [n for nodes in groups for n in nodes]:
         i = number[shapes[n]]
         slot[n], filled[i] = (i, filled[i]), filled[i] + 1
+    own: dict[Shape, list[np.ndarray]] = {}
+    for n in leaves:
+        own.setdefault(shapes[n], []).append(graph.default(n))
     defaults = []
     for b in buffers:
-        own = [graph.default(n) for n in leaves if shapes[n] == b.shape]
-        d = np.array(own, dtype=np.float64).reshape((len(own), 1) + b.shape)
+        d = np.array(own.get(b.shape, []), dtype=np.float64).reshape((b.leaves, 1) + b.shape)
         d.flags.writeable = False
         defaults.append(d)
     steps = [_step(graph, nodes, shapes, requires, slot) for nodes in groups]
     for st in steps:
         st.live = st.nodes[0] in live
     where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
-    sched = _Schedule(graph.order, shapes, slot, buffers, defaults, steps, requires, where, largest,
-                      slot[graph.loss])
+    sched = _Schedule(graph.order, shapes, slot, buffers, defaults, steps, requires, where,
+                      found.largest, slot[graph.loss])
     graph._cache["schedule"] = sched
     return sched
 
 
-def _groups(graph: Graph, shapes: dict[str, Shape], level: dict[str, int],
-            requires: dict[str, bool], live: set[str]) -> list[list[str]]:
-    """Op nodes grouped by level, op, params, shapes, requires-grad and whether the loss
-    depends on them, in run order."""
+def _groups(graph: Graph, found: Inferred, live: set[str]) -> list[list[str]]:
+    """Op nodes grouped by level, kind (op, params, operand shapes), which operands take a
+    gradient and whether the loss depends on them, in run order."""
     groups: dict[tuple, list[str]] = {}
-    for n in graph.order:
-        op = graph.op_of(n)
-        if op is None:
-            continue
-        ins = graph.inputs(n)
-        key = (level[n], op.name, tuple(sorted(graph.params(n).items())), shapes[n],
-               tuple(shapes[u] for u in ins), tuple(requires[u] for u in ins), n in live)
+    level, requires = found.level, found.requires
+    for n, kind in found.kinds.items():
+        key = (level[n], kind, tuple(requires[u] for u in graph.inputs(n)), n in live)
         groups.setdefault(key, []).append(n)
     rank = graph.rank
     return [groups[key] for key in sorted(groups, key=lambda k: (k[0], rank[groups[k][0]]))]
@@ -302,6 +306,19 @@ def _as_slice(ix: np.ndarray) -> slice | np.ndarray:
 def _repeats(ix: np.ndarray) -> bool:
     """Whether a slot occurs twice (a set, not np.unique, which imports numpy.ma)."""
     return len(set(ix.ravel().tolist())) < ix.size
+
+
+def _blame_forward(graph: Graph, sched: _Schedule, vals: Buffers, st: Step,
+                   err: GradvizError) -> GradvizError:
+    """The error of the first node of ``st`` whose op refuses its operands' values (e.g.
+    a class index out of range), named with its line."""
+    for n in st.nodes:
+        xs = [vals[i][j] for i, j in (sched.slot[u] for u in graph.inputs(n))]
+        try:
+            st.f(*pad(xs, st.op))
+        except GradvizError as e:
+            return ShapeError(f"{who(graph, n)}: {e.message}", *graph.position(n))
+    return err
 
 
 def _blame_backward(graph: Graph, sched: _Schedule, contribs: dict[int, Any]) -> None:

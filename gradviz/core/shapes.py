@@ -1,18 +1,22 @@
 """Shape inference: each node's core shape, topological level and whether it takes a
-gradient, by one forward pass on the default values, within the resource limits.
+gradient, within the resource limits; and the checks of leaf values given to evaluate.
 
-Before an op runs, the numbers its result will hold are bounded (and, for a broadcasting
-op, the numbers its operands broadcast to): what is over the ``max_elements`` limit
-(:mod:`gradviz.core.limits`) is refused before anything is allocated, with the node, its
-line, the limit and how to raise it. When the bound is not enough to tell, the op runs
-on an empty batch first, which gives the result's shape and allocates nothing.
+Every kind of node (op, params, operand shapes) runs its op once, on zeros, to find its
+result's shape. Before that, the numbers the result will hold are bounded (and, for a
+broadcasting op, the numbers its operands broadcast to): what is over the
+``max_elements`` limit (:mod:`gradviz.core.limits`) is refused before anything is
+allocated, with the node, its line, the limit and how to raise it. When the bound is not
+enough to tell, the op runs on an empty batch first, which gives the result's shape and
+allocates nothing.
 
 Examples
 --------
 >>> from gradviz import parse
->>> shapes, level, requires, largest = infer(parse("v: input = [1, 2]\\nL: loss = sum(v * v)"))
->>> shapes["L.1"], level["L"], requires["v"], largest
+>>> found = infer(parse("v: input = [1, 2]\\nL: loss = sum(v * v)"))
+>>> found.shapes["L.1"], found.level["L"], found.requires["v"], found.largest
 ((2,), 2, True, (2, 'v'))
+>>> found.kinds["L.1"]
+('mul', (), ((2,), (2,)))
 """
 
 from __future__ import annotations
@@ -41,77 +45,85 @@ class Inferred(NamedTuple):
     level: dict[str, int]  # 0 for leaves, else 1 + the deepest operand's level
     requires: dict[str, bool]  # whether the node takes a gradient
     largest: tuple[int, str]  # the most numbers one value (or intermediate) holds, and where
+    kinds: dict[str, tuple]  # op node -> (op, params, operand shapes): what runs it alike
 
 
 def infer(graph: Graph) -> Inferred:
-    """Shapes, levels and requires-grad flags of every node, by one pass on the defaults.
+    """Shapes, levels and requires-grad flags of every node, in one pass.
 
-    Raises :class:`~gradviz.ShapeError` (with the node and its line) for operands that do
-    not fit their op or a loss that is not a scalar, and a
+    Each op runs once per kind of node (op, params and operand shapes), on zeros, to find
+    its result's shape. Raises :class:`~gradviz.ShapeError` (with the node and its line)
+    for operands that do not fit their op or a loss that is not a scalar, and a
     :class:`~gradviz.GradvizError` for a value over the ``max_elements`` limit.
     """
     shapes: dict[str, Shape] = {}
     level: dict[str, int] = {}
     requires: dict[str, bool] = {}
-    values: dict[str, np.ndarray] = {}
-    uses: dict[str, int] = {}  # consumers still to come: a value is dropped after its last
+    kinds: dict[str, tuple] = {}
+    known: dict[tuple, tuple[Shape, int]] = {}  # kind -> (result shape, numbers it needs)
+    largest, cap = (0, ""), LIMITS["max_elements"].value
     for n in graph.order:
-        for u in graph.inputs(n):
-            uses[u] = uses.get(u, 0) + 1
-    largest = (0, "")
-    with np.errstate(all="ignore"):
-        for n in graph.order:
-            op = graph.op_of(n)
-            if op is None:
-                values[n] = graph.default(n)[None]
-                need = values[n].size
-                _check(graph, n, need, values[n].shape[1:])
-                level[n], requires[n] = 0, graph.kind(n) in GRAD_KINDS
-            else:
-                ins = graph.inputs(n)
-                need = _room(graph, n, op, [shapes[u] for u in ins])
-                values[n] = _apply(graph, n, op, [values[u] for u in ins], 1)
-                level[n] = 1 + max(level[u] for u in ins)
-                requires[n] = any(requires[u] for u in ins)
-                for u in ins:
-                    uses[u] -= 1
-                    if not uses[u]:
-                        del values[u]
-            shapes[n] = values[n].shape[1:]
-            need = max(need, math.prod(shapes[n]))
-            if need > largest[0]:
-                largest = (need, n)
+        op = graph.op_of(n)
+        if op is None:
+            shapes[n] = shape = graph.default(n).shape
+            need = math.prod(shape)
+            _check(graph, n, need, shape, cap)
+            level[n], requires[n] = 0, graph.kind(n) in GRAD_KINDS
+        else:
+            ins = graph.inputs(n)
+            params = graph.params(n)
+            kinds[n] = kind = (op.name, tuple(sorted(params.items())),
+                               tuple(shapes[u] for u in ins))
+            if kind not in known:
+                known[kind] = _result(graph, n, op, params, kind[2], cap)
+            shapes[n], need = known[kind]
+            level[n] = 1 + max(level[u] for u in ins)
+            requires[n] = any(requires[u] for u in ins)
+        if need > largest[0]:
+            largest = (need, n)
     if shapes[graph.loss] != ():
         raise ShapeError(f"the loss {graph.loss!r} must be a scalar, but has shape "
                          f"{shapes[graph.loss]}; wrap it in sum(...) or mean(...)",
                          *graph.position(graph.loss))
-    return Inferred(shapes, level, requires, largest)
+    return Inferred(shapes, level, requires, largest, kinds)
 
 
-def _room(graph: Graph, n: str, op: Op, in_shapes: list[Shape]) -> int:
+def _result(graph: Graph, n: str, op: Op, params: dict[str, float],
+            in_shapes: tuple[Shape, ...], cap: int) -> tuple[Shape, int]:
+    """The shape of ``n``'s result and the numbers it needs (at least), found by running
+    its op on zeros once the limit is known to allow them."""
+    need = _room(graph, n, op, list(in_shapes), cap)
+    with np.errstate(all="ignore"):
+        out = _apply(graph, n, op, [np.zeros((1,) + s) for s in in_shapes], 1, params)
+    return out.shape[1:], max(need, math.prod(out.shape[1:]))
+
+
+def _room(graph: Graph, n: str, op: Op, in_shapes: list[Shape], cap: int) -> int:
     """The numbers node ``n`` (or its broadcast operands) will hold, checked against the
-    limit before the op runs."""
-    limit, need = LIMITS["max_elements"].value, 0
+    limit ``cap`` before the op runs."""
+    need = 0
     if op.broadcast:
         b = broadcast_shape(*in_shapes)
         if b is None:
             return 0  # the op raises: shapes that do not combine
         need = math.prod(b)
-        _check(graph, n, need, b, "its operands broadcast to")
+        _check(graph, n, need, b, cap, "its operands broadcast to")
     bound = len(in_shapes)  # no op makes more numbers than this
     for s in in_shapes:
         bound *= max(math.prod(s), 1)
-        if bound > limit:  # it could be over: find the result's shape on an empty batch
-            out = _apply(graph, n, op, [np.empty((0,) + s) for s in in_shapes], 0)
-            _check(graph, n, math.prod(out.shape[1:]), out.shape[1:])
+        if bound > cap:  # it could be over: find the result's shape on an empty batch
+            out = _apply(graph, n, op, [np.empty((0,) + t) for t in in_shapes], 0,
+                         graph.params(n))
+            _check(graph, n, math.prod(out.shape[1:]), out.shape[1:], cap)
             return max(need, math.prod(out.shape[1:]))
     return need
 
 
-def _apply(graph: Graph, n: str, op: Op, xs: list[np.ndarray], batch: int) -> np.ndarray:
+def _apply(graph: Graph, n: str, op: Op, xs: list[np.ndarray], batch: int,
+           params: dict[str, float]) -> np.ndarray:
     """Run the op of ``n`` on batch-leading operands, naming the node if it fails."""
     try:
-        out = np.asarray(op.forward(*pad(xs, op), **graph.params(n)), dtype=np.float64)
+        out = np.asarray(op.forward(*pad(xs, op), **params), dtype=np.float64)
     except GradvizError as e:
         raise ShapeError(f"{who(graph, n)}: {e.message}", *graph.position(n)) from None
     except (ValueError, IndexError):
@@ -124,8 +136,11 @@ def _apply(graph: Graph, n: str, op: Op, xs: list[np.ndarray], batch: int) -> np
     return out
 
 
-def _check(graph: Graph, n: str, need: int, shape: Shape, what: str = "shape") -> None:
-    """Refuse ``need`` numbers at node ``n`` if they are over the limit."""
+def _check(graph: Graph, n: str, need: int, shape: Shape, cap: int,
+           what: str = "shape") -> None:
+    """Refuse ``need`` numbers at node ``n`` if they are over the limit ``cap``."""
+    if need <= cap:
+        return
     try:
         LIMITS["max_elements"].check(need, f"{who(graph, n)} ({what} "
                                            f"{'×'.join(map(str, shape)) or '()'})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import gradviz
 from gradviz import evaluate, example, parse
@@ -78,3 +79,13 @@ def test_pass_reads_values_gradients_and_contributions():
     assert float(run.value("w")[0]) == 100.0 and float(run.grad("x")[0]) == 170.0
     assert float(run.contribution("w", 1)[0]) == 5.0
     assert run.contribution("x", 0) is None  # a leaf has no operands
+
+
+def test_an_op_refusing_its_values_names_the_node_and_line():
+    text = "z: input = [1, 2, 3]\ny: target = 5\nL: loss = cross_entropy(softmax(z), y)"
+    g = parse(text)
+    with pytest.raises(gradviz.ShapeError, match=r"^<string>:3:1: L: a class index must be"):
+        evaluate(g)
+    assert float(evaluate(g, y=2).grad("L")) == 1.0  # a valid index, by override
+    with pytest.raises(gradviz.ShapeError, match=r"3:1: L: a class index"):
+        evaluate(g, y=[0, 1, 7])  # one bad variant in a batch
