@@ -32,9 +32,10 @@ from gradviz.core.shapes import check_batch, leaf_overrides
 
 __all__ = ["reference", "evaluate", "Trace", "Edge"]
 
+Arrays = dict[str, np.ndarray]
 
-def reference(graph: Graph, values: Mapping[str, Any] | None = None
-              ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+
+def reference(graph: Graph, values: Mapping[str, Any] | None = None) -> tuple[Arrays, Arrays]:
     """Forward in topological order, backward in reverse: the evaluator to read first.
 
     Parameters
@@ -46,7 +47,7 @@ def reference(graph: Graph, values: Mapping[str, Any] | None = None
     Returns
     -------
     values, grads : dict of ndarray
-        By node, batch axis first. Nodes the loss does not depend on have no gradient.
+        By node, batch axis first; no gradient where the loss does not depend on a node.
 
     Examples
     --------
@@ -55,24 +56,20 @@ def reference(graph: Graph, values: Mapping[str, Any] | None = None
     >>> float(val["w"][0]), float(grad["x"][0])
     (100.0, 170.0)
     """
-    given = {n: np.asarray(v, dtype=np.float64) for n, v in (values or {}).items()}
+    given = {n: np.asarray(v, dtype=np.float64) + 0.0 for n, v in (values or {}).items()}
     B = max([len(v) for n, v in given.items() if v.ndim > graph.default(n).ndim], default=1)
-    val: dict[str, np.ndarray] = {}
+    val: Arrays = {}
     grad = {graph.loss: np.ones(B)}
     with np.errstate(all="ignore"):
         for n in graph.order:  # forward: operands before the nodes that use them
-            op = graph.op_of(n)
-            if op is None:  # a leaf: every variant of the batch
-                d = graph.default(n)
-                val[n] = np.broadcast_to(given.get(n, d), (B,) + d.shape)
+            op, ins = graph.op_of(n), graph.inputs(n)
+            if op is None:  # a leaf: the same in every variant, unless given per variant
+                val[n] = np.broadcast_to(given.get(n, d := graph.default(n)), (B,) + d.shape)
             else:
-                xs = pad([val[u] for u in graph.inputs(n)], op)
-                val[n] = op.forward(*xs, **graph.params(n))
+                val[n] = op.forward(*pad([val[u] for u in ins], op), **graph.params(n))
         for n in reversed(graph.order):  # backward: users before their operands
-            op = graph.op_of(n)
-            if op is None or n not in grad:
-                continue
-            ins = graph.inputs(n)
+            op, ins = graph.op_of(n), graph.inputs(n)
+            if op is None or n not in grad: continue
             gs = op.vjp(grad[n], val[n], *pad([val[u] for u in ins], op), **graph.params(n))
             for u, g in zip(ins, gs):
                 g = unbroadcast(g, val[u].shape)  # summed back to the operand's shape

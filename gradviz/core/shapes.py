@@ -206,7 +206,7 @@ def leaf_overrides(graph: Graph, shapes: Mapping[str, Shape], merged: Mapping[st
             raise EvalError(f"{name!r} is computed (line {graph.position(name)[0]}); only "
                             "inputs, params, targets and consts can be set")
         a = leaf_value(v, f"the value given for {name}") if np.ndim(v) <= 2 else \
-            np.asarray(v, dtype=np.float64)
+            np.asarray(v, dtype=np.float64) + 0.0  # a batch of matrices: -0.0 -> 0.0 too
         if not np.all(np.isfinite(a)):
             raise EvalError(f"the value given for {name} is not finite")
         core = shapes[name]
