@@ -87,7 +87,7 @@ def gradcheck(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
     offsets = np.cumsum([0] + sizes)
     variants = 2 * int(offsets[-1])
     sched = compile_graph(graph)
-    numbers = max(sched.buffers[-1].stop, sched.largest[0], 1)  # per variant
+    numbers = max(sched.layout.size, sched.largest[0], 1)  # per variant
     chunk = max(2, limit("max_elements") // numbers // 2 * 2)
     fx = np.empty(variants)
     for start in range(0, variants, chunk):

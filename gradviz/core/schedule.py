@@ -19,8 +19,9 @@ reaches are zeroed.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -29,19 +30,9 @@ from gradviz.core.errors import EvalError, GradvizError, ShapeError
 from gradviz.core.graph import Graph
 from gradviz.core.shapes import Inferred, Shape, infer, who
 from gradviz.core.steps import Buffers, Each, One, Operand, Stacked, Step
+from gradviz.core.workspace import Buffer, Layout, Workspace
 
 __all__ = ["compile_graph", "Pass"]
-
-
-class _Buffer(NamedTuple):
-    """One core shape's buffer: ``slots`` nodes, its first ``leaves`` slots the leaves."""
-
-    shape: Shape
-    start: int  # where it begins in a pass's flat array, in elements per variant
-    stop: int
-    slots: int
-    leaves: int
-    pooled: bool  # it holds computed values (a view of the flat array of values)
 
 
 @dataclass
@@ -51,83 +42,54 @@ class _Schedule:
     order: list[str]
     shapes: dict[str, Shape]  # node -> core shape
     slot: dict[str, tuple[int, int]]  # node -> (buffer, slot)
-    buffers: list[_Buffer]
-    defaults: list[np.ndarray]  # per buffer: its leaves' values, (leaves, 1) + shape
+    layout: Layout
     steps: list[Step]
     requires: dict[str, bool]
     where: dict[str, tuple[int, int]]  # op node -> (step, position in the step)
     largest: tuple[int, str]  # the most numbers one value holds per variant, and where
-    loss: tuple[int, int]  # the loss's slot
-    template: np.ndarray = field(init=False)  # pooled values of one variant, leaves set
-    computed: tuple[int, int] = field(init=False)  # a span holding every computed value
-    zero: list[tuple[int, int]] | None = field(init=False)  # gradient spans zeroed first
+    spare: dict[tuple, Workspace] = field(default_factory=dict)  # the last one, to reuse
+    backward: list[tuple[int, Step]] = field(init=False)  # steps that take gradients
 
     def __post_init__(self) -> None:
-        pooled = [(b, d) for b, d in zip(self.buffers, self.defaults) if b.pooled]
-        self.template = np.zeros(pooled[-1][0].stop if pooled else 0)
-        for b, d in pooled:
-            self.template[b.start:b.start + d.size] = d.ravel()
-        self.computed = (min((b.start + d.size for b, d in pooled), default=0),
-                         self.template.size)
-        self.zero = _plan_writes(self.steps, self.buffers, self.loss)
+        self.backward = [(t, st) for t, st in reversed(list(enumerate(self.steps)))
+                         if st.needed and st.live]
 
     def run(self, graph: Graph, leaves: dict[str, np.ndarray], B: int,
             check_finite: bool) -> Pass:
         """One forward and backward pass on ``B`` variants (``leaves``: batch-leading)."""
-        flat_vals, vals = self._values(B, leaves)
+        ws = self._workspace(leaves, B)
         with np.errstate(all="ignore"):
             saved = []
-            for st in self.steps:
+            for st, plan in zip(self.steps, ws.plans):
                 try:
-                    saved.append(st.forward(vals, B))
+                    saved.append(st.forward(plan))
                 except GradvizError as e:  # an op refused its operands' values
-                    raise _blame_forward(graph, self, vals, st, e) from None
-            a, b = self.computed
-            if check_finite and not np.isfinite(flat_vals[a * B:b * B]).all():
-                _blame(graph, self, vals, "value")
-            flat_grads, grads = self._gradients(B)
+                    raise _blame_forward(graph, self, ws.vals, st, e) from None
+            if check_finite and not np.isfinite(ws.computed).all():
+                _blame(graph, self, ws.vals, "value")
             contribs: dict[int, Any] = {}
-            for t in range(len(self.steps) - 1, -1, -1):
-                if self.steps[t].needed and self.steps[t].live:
-                    contribs[t] = self.steps[t].backward(grads, *saved[t], B)
+            for t, st in self.backward:
+                contribs[t] = st.backward(ws.plans[t], saved[t])
             # one check suffices: a non-finite contribution makes a gradient non-finite too
-            if check_finite and not np.isfinite(flat_grads).all():
+            if check_finite and not np.isfinite(ws.flat_grads).all():
                 _blame_backward(graph, self, contribs)
-                _blame(graph, self, grads, "gradient")
-        return Pass(self, vals, grads, contribs, B)
+                _blame(graph, self, ws.grads, "gradient")
+        return Pass(self, ws, contribs, B)
 
-    def _values(self, B: int, leaves: dict[str, np.ndarray]) -> tuple[np.ndarray, Buffers]:
-        flat = self.template.copy() if B == 1 else np.empty(self.template.size * B)
-        bufs = []
-        for b, default in zip(self.buffers, self.defaults):
-            if not b.pooled:
-                bufs.append(default if B == 1 else
-                            np.broadcast_to(default, (b.slots, B) + b.shape))
-                continue
-            v = flat[b.start * B:b.stop * B].reshape((b.slots, B) + b.shape)
-            if B > 1 and b.leaves:
-                v[:b.leaves] = default
-            bufs.append(v)
-        for n, value in leaves.items():
-            i, j = self.slot[n]
-            if not bufs[i].flags.writeable:  # a shared buffer: copy it first
-                bufs[i] = np.array(bufs[i])
-            bufs[i][j] = value
-        return flat, bufs
-
-    def _gradients(self, B: int) -> tuple[np.ndarray, Buffers]:
-        size = self.buffers[-1].stop * B
-        flat = np.zeros(size) if self.zero is None else np.empty(size)
-        for a, b in self.zero or ():
-            flat[a * B:b * B] = 0.0
-        bufs = [flat[b.start * B:b.stop * B].reshape((b.slots, B) + b.shape)
-                for b in self.buffers]
-        i, j = self.loss
-        bufs[i][j] = 1.0
-        return flat, bufs
+    def _workspace(self, leaves: dict[str, np.ndarray], B: int) -> Workspace:
+        """The last workspace if nothing holds it any more, else a new one; ready."""
+        slots = [self.slot[n] + (v,) for n, v in leaves.items()]
+        private = frozenset(i for i, _, _ in slots if not self.layout.buffers[i].pooled)
+        ws = self.spare.pop((B, private), None)  # one call: two threads cannot both take it
+        if ws is None or sys.getrefcount(ws) > 2 or not ws.free():
+            ws = Workspace(self.layout, self.steps, B, private)
+        self.spare.clear()
+        self.spare[ws.key] = ws
+        ws.reset(slots)
+        return ws
 
 
-def _plan_writes(steps: list[Step], buffers: list[_Buffer],
+def _plan_writes(steps: list[Step], buffers: list[Buffer],
                  loss: tuple[int, int]) -> list[tuple[int, int]] | None:
     """Mark the backward writes that come first to their slots (they store, and nothing
     needs zeroing before them); return the gradient spans that must start at zero, or
@@ -164,20 +126,20 @@ class Pass:
     """One run of a schedule: every value and gradient (batch axis first), and what
     each edge contributed to its source's gradient."""
 
-    def __init__(self, sched: _Schedule, vals: Buffers, grads: Buffers,
-                 contribs: dict[int, Any], batch: int) -> None:
-        self.sched, self.vals, self.grads, self.contribs = sched, vals, grads, contribs
+    def __init__(self, sched: _Schedule, workspace: Workspace, contribs: dict[int, Any],
+                 batch: int) -> None:
+        self.sched, self.workspace, self.contribs = sched, workspace, contribs
         self.batch = batch
 
     def value(self, node: str) -> np.ndarray:
         """The value of ``node`` (``KeyError`` if there is none of that name)."""
         i, j = self.sched.slot[node]
-        return self.vals[i][j]
+        return self.workspace.vals[i][j]
 
     def grad(self, node: str) -> np.ndarray:
         """The gradient of ``node`` (zero if it takes none)."""
         i, j = self.sched.slot[node]
-        return self.grads[i][j]
+        return self.workspace.grads[i][j]
 
     def contribution(self, node: str, arg: int) -> np.ndarray | None:
         """What the edge into ``node`` at operand ``arg`` adds to its source's gradient."""
@@ -228,7 +190,7 @@ def compile_graph(graph: Graph) -> _Schedule:
     buffers, start = [], 0
     for s in order:
         c, m = counts[s]
-        buffers.append(_Buffer(s, start, start + c * math.prod(s), c, m, s in computed))
+        buffers.append(Buffer(s, start, start + c * math.prod(s), c, m, s in computed))
         start += c * math.prod(s)
     slot: dict[str, tuple[int, int]] = {}
     filled = [0] * len(order)
@@ -247,8 +209,9 @@ def compile_graph(graph: Graph) -> _Schedule:
     for st in steps:
         st.live = st.nodes[0] in live
     where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
-    sched = _Schedule(graph.order, shapes, slot, buffers, defaults, steps, requires, where,
-                      found.largest, slot[graph.loss])
+    layout = Layout(buffers, defaults, slot[graph.loss])
+    layout.zero = _plan_writes(steps, buffers, layout.loss)
+    sched = _Schedule(graph.order, shapes, slot, layout, steps, requires, where, found.largest)
     graph._cache["schedule"] = sched
     return sched
 

@@ -4,10 +4,14 @@ A step runs one group of nodes (same level, op, params and operand shapes) as on
 call. It reads its operands from the value buffers (one per core shape,
 ``(slots, batch) + shape``), writes its outputs there, and on the way back writes each
 operand's gradient contribution into the gradient buffers: stores where the compiler
-found the write to be the first one to its slots, adds otherwise. Three ways to gather
-the operands, one class each: :class:`One` (a single node: plain views), :class:`Each`
-(one gather per operand position) and :class:`Stacked` (all operands at once, for ops
-such as ``affine`` that take them stacked).
+found the write to be the first one to its slots, adds otherwise.
+
+A step finds its views into the buffers once, in :meth:`Step.bind`, which returns its
+*plan*; :meth:`Step.forward` and :meth:`Step.backward` then run on the plan (the fewer
+Python operations per step, the closer to hand-written numpy). Three ways to gather the
+operands, one class each: :class:`One` (a single node: plain views), :class:`Each` (one
+gather per operand position) and :class:`Stacked` (all operands at once, for ops such as
+``affine`` that take them stacked).
 
 Examples
 --------
@@ -16,11 +20,12 @@ Examples
 >>> x, y = Operand(0, (), (), 0), Operand(0, (), (), 1)
 >>> step = One(OPS["mul"], {}, ["z"], Operand(0, (), (), 2), [x, y], [0, 1])
 >>> vals = [np.array([[3.0], [4.0], [0.0]])]  # buffer 0: slots x, y, z; batch of 1
->>> xs, out = step.forward(vals, 1)
+>>> grads = [np.array([[0.0], [0.0], [1.0]])]
+>>> plan = step.bind(vals, grads, 1)
+>>> out = step.forward(plan)
 >>> vals[0][2], out
 (array([12.]), array([12.]))
->>> grads = [np.array([[0.0], [0.0], [1.0]])]
->>> [c.tolist() for c in step.backward(grads, xs, out, 1)], grads[0][:2].tolist()
+>>> [c.tolist() for c in step.backward(plan, out)], grads[0][:2].tolist()
 ([[4.0], [3.0]], [[4.0], [3.0]])
 """
 
@@ -77,8 +82,7 @@ class Step:
     The outputs fill the consecutive slots ``out.sel`` of their shape's buffer.
     ``forward`` writes them and returns what ``backward`` needs; ``backward`` writes the
     operands' gradient contributions and returns them, one row per operand position in
-    ``needed`` (each row indexed by node, except for a step of one node). Three ways to
-    gather, one subclass each.
+    ``needed`` (each row indexed by node, except for a step of one node).
     """
 
     op: Op
@@ -109,52 +113,48 @@ class Step:
         """Node ``j``'s gradient contribution to its operand of row ``row``."""
         return rows[row][j]
 
-    def forward(self, vals: Buffers, B: int) -> tuple[Any, np.ndarray]:
+    def bind(self, vals: Buffers, grads: Buffers, B: int) -> Any:
+        """The step's views into one set of buffers (with batch size ``B``): its plan."""
         raise NotImplementedError
 
-    def backward(self, grads: Buffers, xs: Any, out: np.ndarray, B: int) -> Any:
+    def forward(self, plan: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, plan: Any, saved: Any) -> Any:
         raise NotImplementedError
 
 
 class One(Step):
     """A single node: every operand (``sel`` is its slot) and the output are plain views.
 
-    The most common step when values are vectors and matrices, so it keeps its plan in
-    plain tuples: the fewer Python operations per step, the closer to hand-written numpy.
+    The most common step when values are vectors and matrices, so its plan holds the
+    views themselves: forward is one call and one copy.
     """
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.reads = [(o.buf, o.sel) for o in self.operands]
-        self.padded = any(o.core != o.shape for o in self.operands)
-        self.mark([o.assign for o in self.writes()])
+    def bind(self, vals: Buffers, grads: Buffers, B: int) -> Any:
+        xs = [vals[o.buf][o.sel].reshape((B,) + o.core) for o in self.operands]
+        targets = [(i, grads[o.buf][o.sel], (B,) + o.shape, o.assign)
+                   for i, o in ((i, self.operands[i]) for i in self.needed)]
+        o = self.out
+        return xs, vals[o.buf][o.sel], grads[o.buf][o.sel], targets
 
-    def mark(self, assign: list[bool]) -> None:
-        super().mark(assign)
-        self.targets = [(i, o.buf, o.sel, o.shape, o.assign)
-                        for i, o in ((i, self.operands[i]) for i in self.needed)]
+    def forward(self, plan: Any) -> np.ndarray:
+        out = self.f(*plan[0])
+        plan[1][...] = out
+        return out
 
-    def forward(self, vals: Buffers, B: int) -> tuple[Any, np.ndarray]:
-        if self.padded:
-            xs = [vals[o.buf][o.sel].reshape((B,) + o.core) for o in self.operands]
-        else:
-            xs = [vals[b][j] for b, j in self.reads]
-        out = self.f(*xs)
-        vals[self.out.buf][self.out.sel] = out
-        return xs, out
-
-    def backward(self, grads: Buffers, xs: Any, out: np.ndarray, B: int) -> Any:
-        gs = self.vjp(grads[self.out.buf][self.out.sel], out, *xs)
+    def backward(self, plan: Any, out: np.ndarray) -> list[np.ndarray]:
+        xs, _, g, targets = plan
+        gs = self.vjp(g, out, *xs)
         rows = []
-        for i, b, j, shape, assign in self.targets:
+        for i, dest, full, assign in targets:
             c = gs[i]
-            if c.shape != (B,) + shape:
-                c = unbroadcast(c, (B,) + shape)
+            if c.shape != full:
+                c = unbroadcast(c, full)
             if assign:
-                np.add(c, 0.0, out=grads[b][j])  # + 0.0: a gradient is never -0.0
+                np.add(c, 0.0, out=dest)  # + 0.0: a gradient is never -0.0
             else:
-                v = grads[b][j]
-                v += c
+                dest += c
             rows.append(c)
         return rows
 
@@ -163,19 +163,26 @@ class One(Step):
 
 
 class Each(Step):
-    """Several nodes, gathered one operand position at a time (``sel`` a slice, a view,
-    where the slots are consecutive, else an index array)."""
+    """Several nodes, gathered one operand position at a time: a view where the slots
+    are consecutive (``sel`` a slice), else a gather by the index array ``sel``."""
 
-    def forward(self, vals: Buffers, B: int) -> tuple[Any, np.ndarray]:
-        k = len(self.nodes)
-        xs = [vals[o.buf][o.sel].reshape((k * B,) + o.core) for o in self.operands]
+    def bind(self, vals: Buffers, grads: Buffers, B: int) -> Any:
+        kB, o = len(self.nodes) * B, self.out
+        reads = [vals[x.buf][x.sel].reshape((kB,) + x.core) if isinstance(x.sel, slice)
+                 else (vals[x.buf], x.sel, (kB,) + x.core) for x in self.operands]
+        dst = vals[o.buf][o.sel].reshape((kB,) + o.shape)
+        return reads, dst, grads[o.buf][o.sel].reshape((kB,) + o.shape), grads, B
+
+    def forward(self, plan: Any) -> tuple[list[np.ndarray], np.ndarray]:
+        reads, dst = plan[0], plan[1]
+        xs = [x if isinstance(x, np.ndarray) else x[0][x[1]].reshape(x[2]) for x in reads]
         out = self.f(*xs)
-        vals[self.out.buf][self.out.sel] = out.reshape((k, B) + self.out.shape)
+        dst[...] = out
         return xs, out
 
-    def backward(self, grads: Buffers, xs: Any, out: np.ndarray, B: int) -> Any:
-        k = len(self.nodes)
-        g = grads[self.out.buf][self.out.sel].reshape((k * B,) + self.out.shape)
+    def backward(self, plan: Any, saved: Any) -> list[np.ndarray]:
+        _, _, g, grads, B = plan
+        (xs, out), k = saved, len(self.nodes)
         gs = self.vjp(g, out, *xs)
         rows = []
         for i in self.needed:
@@ -202,16 +209,22 @@ class Stacked(Step):
         if assign:
             self.to = self.to._replace(assign=assign[0])
 
-    def forward(self, vals: Buffers, B: int) -> tuple[Any, np.ndarray]:
-        k, o = len(self.nodes), self.operands[0]
-        xs = np.take(vals[o.buf], self.idx, axis=0).reshape((len(self.idx), k * B) + o.shape)
+    def bind(self, vals: Buffers, grads: Buffers, B: int) -> Any:
+        kB, o = len(self.nodes) * B, self.out
+        return (vals[self.to.buf], vals[o.buf][o.sel].reshape((kB,) + o.shape),
+                grads[o.buf][o.sel].reshape((kB,) + o.shape), grads[self.to.buf], B)
+
+    def forward(self, plan: Any) -> tuple[np.ndarray, np.ndarray]:
+        src, dst, _, _, B = plan
+        shape = (len(self.idx), len(self.nodes) * B) + self.to.shape
+        xs = np.take(src, self.idx, axis=0).reshape(shape)
         out = self.op.stacked[0](xs) if self.op.stacked else self.f(*xs)
-        vals[self.out.buf][self.out.sel] = out.reshape((k, B) + self.out.shape)
+        dst[...] = out
         return xs, out
 
-    def backward(self, grads: Buffers, xs: Any, out: np.ndarray, B: int) -> Any:
-        k, s = len(self.nodes), self.to.shape
-        g = grads[self.out.buf][self.out.sel].reshape((k * B,) + self.out.shape)
+    def backward(self, plan: Any, saved: Any) -> np.ndarray:
+        _, _, g, buf, B = plan
+        (xs, out), k, s = saved, len(self.nodes), self.to.shape
         if self.op.stacked:
             cs = self.op.stacked[1](g, out, xs)
             if len(self.needed) < len(xs):
@@ -220,5 +233,5 @@ class Stacked(Step):
             gs = self.vjp(g, out, *xs)
             cs = np.stack([unbroadcast(gs[i], (k * B,) + s) for i in self.needed])
         cs = cs.reshape((len(self.needed), k, B) + s)
-        write(grads[self.to.buf], self.to, cs)
+        write(buf, self.to, cs)
         return cs

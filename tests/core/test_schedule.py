@@ -23,7 +23,7 @@ def test_a_neuron_layer_is_one_stacked_step():
     assert [len(st.nodes) for st in affine] == [16, 16, 1]
     assert all(isinstance(st, Stacked) for st in affine)
     assert len(sched.steps) < 15  # ~450 nodes in a handful of numpy calls
-    assert sched.zero is None  # neurons share inputs: gradients add up from zero
+    assert sched.layout.zero is None  # neurons share inputs: gradients add up from zero
 
 
 def test_layer_mlp_stores_every_gradient_and_zeroes_only_what_takes_none():
@@ -32,7 +32,7 @@ def test_layer_mlp_stores_every_gradient_and_zeroes_only_what_takes_none():
     assert all(isinstance(st, One) for st in sched.steps)
     assert all(o.assign for st in sched.steps for o in st.writes())
     # what is zeroed: the target t (takes no gradient); nothing else
-    zeroed = sum(b - a for a, b in sched.zero)
+    zeroed = sum(b - a for a, b in sched.layout.zero)
     assert zeroed == 3
     assert float(evaluate(g).grad("L")) == 1.0
 
@@ -47,7 +47,7 @@ def test_x_times_x_stores_then_adds():
 def test_shapes_of_leaves_only_share_their_defaults_read_only():
     g = gradviz.mlp([4, 8, 3], granularity="layer", activation="relu", loss="mse")
     sched = compile_graph(g)
-    shared = [b.shape for b in sched.buffers if not b.pooled]
+    shared = [b.shape for b in sched.layout.buffers if not b.pooled]
     assert (8, 4) in shared and (3, 8) in shared
     t = evaluate(g)
     W1 = t.value("W1")

@@ -16,10 +16,11 @@ def test_one_node_step_with_a_broadcast_operand():
     step = One(OPS["mul"], {}, ["w"], Operand(1, (3,), (3,), 1), [a, v], [0, 1])
     step.mark([True, True])
     vals = [np.array([[2.0]]), np.array([[[1.0, 2.0, 3.0]], [[0.0, 0.0, 0.0]]])]
-    xs, out = step.forward(vals, 1)
-    np.testing.assert_array_equal(vals[1][1], [[2.0, 4.0, 6.0]])
     grads = [np.full((1, 1), np.nan), np.array([[[np.nan] * 3], [[1.0, 1.0, -1.0]]])]
-    rows = step.backward(grads, xs, out, 1)
+    plan = step.bind(vals, grads, 1)
+    out = step.forward(plan)
+    np.testing.assert_array_equal(vals[1][1], [[2.0, 4.0, 6.0]])
+    rows = step.backward(plan, out)
     assert grads[0][0, 0] == 0.0  # 1·1 + 1·2 − 1·3, stored over the nan that was there
     np.testing.assert_array_equal(grads[1][0], [[2.0, 2.0, -2.0]])  # stored, not added
     assert rows[0].shape == (1,) and step.contribution(rows, 0, 0) is rows[0]
@@ -30,9 +31,9 @@ def test_a_second_write_to_a_slot_adds():
     step = One(OPS["mul"], {}, ["y"], Operand(0, (), (), 1), [x, x], [0, 1])
     step.mark([True, False])  # x * x: the first operand stores, the second adds
     vals = [np.array([[3.0], [0.0]])]
-    xs, out = step.forward(vals, 1)
     grads = [np.array([[np.nan], [1.0]])]
-    step.backward(grads, xs, out, 1)
+    plan = step.bind(vals, grads, 1)
+    step.backward(plan, step.forward(plan))
     assert grads[0][0, 0] == 6.0
 
 
@@ -45,10 +46,11 @@ def test_each_gathers_by_slice_and_index_and_sums_fan_in():
     assert left.fan_in is False
     step.mark([False, True])
     vals = [np.array([[2.0], [3.0], [5.0], [0.0], [0.0]])]
-    xs, out = step.forward(vals, 1)
-    np.testing.assert_array_equal(vals[0][3:, 0], [6.0, 10.0])
     grads = [np.array([[0.0], [np.nan], [np.nan], [1.0], [10.0]])]
-    rows = step.backward(grads, xs, out, 1)
+    plan = step.bind(vals, grads, 1)
+    saved = step.forward(plan)
+    np.testing.assert_array_equal(vals[0][3:, 0], [6.0, 10.0])
+    rows = step.backward(plan, saved)
     np.testing.assert_array_equal(grads[0][:3, 0], [3.0 + 50.0, 2.0, 20.0])  # p fans out
     assert step.contribution(rows, 0, 1).tolist() == [50.0]
 
@@ -62,11 +64,12 @@ def test_stacked_affine_runs_the_kernel_on_all_operands_at_once():
                    [1, 3, 4], idx, to)
     step.mark([True])
     vals = [np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0], [0.5], [-0.5], [0], [0]])]
-    xs, out = step.forward(vals, 1)
-    np.testing.assert_array_equal(vals[0][8:, 0], [1 * 3 + 2 * 5 + 0.5, 1 * 4 + 2 * 6 - 0.5])
     grads = [np.full((10, 1), np.nan)]
     grads[0][8:, 0] = [1.0, -1.0]
-    step.backward(grads, xs, out, 1)
+    plan = step.bind(vals, grads, 1)
+    saved = step.forward(plan)
+    np.testing.assert_array_equal(vals[0][8:, 0], [1 * 3 + 2 * 5 + 0.5, 1 * 4 + 2 * 6 - 0.5])
+    step.backward(plan, saved)
     np.testing.assert_array_equal(grads[0][2:8, 0], [1.0, -1.0, 2.0, -2.0, 1.0, -1.0])
 
 
