@@ -5,9 +5,8 @@ the same numbers faster. Nodes are grouped by topological level, op, parameters 
 operand shapes, and every group runs as one numpy call on gathered slots (the 640
 products of a neuron-level MLP layer are one multiplication, its 64 neurons one
 ``affine`` call on stacked operands). Values live in one buffer per core shape,
-``(slots, batch) + shape``. The buffers that hold computed values are views of one flat
-array (one check finds any inf or nan); a shape that only leaves have (weight matrices,
-mostly) keeps its defaults in a shared read-only buffer until an override writes to it.
+``(slots, batch) + shape`` (:mod:`gradviz.core.workspace`: where a pass keeps its
+numbers, made once and reused), read and written by the steps (:mod:`gradviz.core.steps`).
 
 The backward pass walks the groups in reverse, un-broadcasts each VJP result to its
 operand's shape and writes it into the operand's gradient slot. The first write of a slot
@@ -65,13 +64,13 @@ class _Schedule:
                     saved.append(st.forward(plan))
                 except GradvizError as e:  # an op refused its operands' values
                     raise _blame_forward(graph, self, ws.vals, st, e) from None
-            if check_finite and not np.isfinite(ws.computed).all():
+            if check_finite and not _finite(ws.computed):
                 _blame(graph, self, ws.vals, "value")
             contribs: dict[int, Any] = {}
             for t, st in self.backward:
                 contribs[t] = st.backward(ws.plans[t], saved[t])
             # one check suffices: a non-finite contribution makes a gradient non-finite too
-            if check_finite and not np.isfinite(ws.flat_grads).all():
+            if check_finite and not _finite(ws.flat_grads):
                 _blame_backward(graph, self, contribs)
                 _blame(graph, self, ws.grads, "gradient")
         return Pass(self, ws, contribs, B)
@@ -89,6 +88,22 @@ class _Schedule:
         return ws
 
 
+def _finite(a: np.ndarray) -> bool:
+    """Whether every number of a flat array is finite. The sum of squares (one BLAS call)
+    is finite exactly when they are, unless it overflows: then ask element by element.
+    (Called with numpy's warnings off.)
+
+    Examples
+    --------
+    >>> _finite(np.array([1.0, -2.0])), _finite(np.array([1.0, np.nan]))
+    (True, False)
+    >>> with np.errstate(over="ignore"):  # the sum of squares overflows; still finite
+    ...     _finite(np.array([1e200, 1.0]))
+    True
+    """
+    return math.isfinite(a @ a) or bool(np.isfinite(a).all())
+
+
 def _plan_writes(steps: list[Step], buffers: list[Buffer],
                  loss: tuple[int, int]) -> list[tuple[int, int]] | None:
     """Mark the backward writes that come first to their slots (they store, and nothing
@@ -100,31 +115,51 @@ def _plan_writes(steps: list[Step], buffers: list[Buffer],
     for st in reversed(steps):
         marks = []
         for o in st.writes():
-            ix = np.atleast_1d(np.arange(o.sel.start, o.sel.stop) if isinstance(o.sel, slice)
-                               else np.asarray(o.sel)).ravel()
+            ix = np.arange(o.sel.start, o.sel.stop) if isinstance(o.sel, slice) \
+                else np.asarray(o.sel).ravel()
             first = not o.fan_in and not written[o.buf][ix].any()
             stored[o.buf][ix] |= first
             written[o.buf][ix] = True
             marks.append(first)
         st.mark(marks)
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []  # in elements per variant, adjacent ones merged
     for b, s in zip(buffers, stored):
         e = math.prod(b.shape)
-        edges = np.flatnonzero(np.diff(np.concatenate(([1], s, [1])).astype(np.int8)))
-        for j0, j1 in zip(edges[0::2].tolist(), edges[1::2].tolist()):
+        for j0, j1 in _runs(~s):
             a, z = b.start + j0 * e, b.start + j1 * e
             if spans and spans[-1][1] == a:
                 a = spans.pop()[0]
             spans.append((a, z))
-    total = buffers[-1].stop if buffers else 0
-    if len(spans) > 16 or 2 * sum(z - a for a, z in spans) > total:
+    if len(spans) > 16 or 2 * sum(z - a for a, z in spans) > (buffers[-1].stop if buffers else 0):
         return None
     return spans
 
 
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` of each run of True in a boolean array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _runs(np.array([True, True, False, True]))
+    [(0, 2), (3, 4)]
+    """
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask, [0])).astype(np.int8)))
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist()))
+
+
 class Pass:
     """One run of a schedule: every value and gradient (batch axis first), and what
-    each edge contributed to its source's gradient."""
+    each edge contributed to its source's gradient.
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> g = example("xyz")
+    >>> run = compile_graph(g).run(g, {}, 1, True)
+    >>> run.value("w"), run.grad("x"), run.contribution("w", 1)
+    (array([100.]), array([170.]), array([5.]))
+    """
 
     def __init__(self, sched: _Schedule, workspace: Workspace, contribs: dict[int, Any],
                  batch: int) -> None:
@@ -171,49 +206,53 @@ def compile_graph(graph: Graph) -> _Schedule:
     if "schedule" in graph._cache:
         return graph._cache["schedule"]
     found = infer(graph)
-    shapes, requires = found.shapes, found.requires
     live = {graph.loss}  # the loss and what it depends on: the rest takes no backward step
     for n in reversed(graph.order):
         if n in live:
             live.update(graph.inputs(n))
     groups = _groups(graph, found, live)
+    slot, layout = _layout(graph, found.shapes, groups)
+    steps = [_step(graph, nodes, found.shapes, found.requires, slot) for nodes in groups]
+    for st in steps:
+        st.live = st.nodes[0] in live
+    layout.zero = _plan_writes(steps, layout.buffers, layout.loss)
+    where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
+    sched = _Schedule(graph.order, found.shapes, slot, layout, steps, found.requires, where,
+                      found.largest)
+    graph._cache["schedule"] = sched
+    return sched
+
+
+def _layout(graph: Graph, shapes: dict[str, Shape],
+            groups: list[list[str]]) -> tuple[dict[str, tuple[int, int]], Layout]:
+    """One buffer per core shape, holding first the leaves, then each group's outputs
+    side by side; the buffers that hold computed values first (small shapes first)."""
     leaves = graph.leaves()
-    computed = {shapes[n] for nodes in groups for n in nodes}
-    counts: dict[Shape, list[int]] = {}  # shape -> [slots, leaves]
-    for n in leaves:
-        counts.setdefault(shapes[n], [0, 0])[1] += 1
-    for n in leaves + [n for nodes in groups for n in nodes]:
-        counts.setdefault(shapes[n], [0, 0])[0] += 1
-    # pooled buffers first (small shapes first), then those of leaves only
-    order = sorted(counts, key=lambda s: (s not in computed, math.prod(s), s))
-    number = {s: i for i, s in enumerate(order)}
-    buffers, start = [], 0
-    for s in order:
-        c, m = counts[s]
-        buffers.append(Buffer(s, start, start + c * math.prod(s), c, m, s in computed))
-        start += c * math.prod(s)
-    slot: dict[str, tuple[int, int]] = {}
-    filled = [0] * len(order)
-    for n in leaves + [n for nodes in groups for n in nodes]:
-        i = number[shapes[n]]
-        slot[n], filled[i] = (i, filled[i]), filled[i] + 1
+    nodes = leaves + [n for group in groups for n in group]
+    computed = {shapes[n] for group in groups for n in group}
     own: dict[Shape, list[np.ndarray]] = {}
     for n in leaves:
         own.setdefault(shapes[n], []).append(graph.default(n))
-    defaults = []
-    for b in buffers:
-        d = np.array(own.get(b.shape, []), dtype=np.float64).reshape((b.leaves, 1) + b.shape)
+    count: dict[Shape, int] = {}
+    for n in nodes:
+        count[shapes[n]] = count.get(shapes[n], 0) + 1
+    order = sorted(count, key=lambda s: (s not in computed, math.prod(s), s))
+    buffers, defaults, start = [], [], 0
+    for s in order:
+        size = count[s] * math.prod(s)
+        buffers.append(Buffer(s, start, start + size, count[s], len(own.get(s, ())),
+                              s in computed))
+        d = np.array(own.get(s, []), dtype=np.float64).reshape((len(own.get(s, ())), 1) + s)
         d.flags.writeable = False
         defaults.append(d)
-    steps = [_step(graph, nodes, shapes, requires, slot) for nodes in groups]
-    for st in steps:
-        st.live = st.nodes[0] in live
-    where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
-    layout = Layout(buffers, defaults, slot[graph.loss])
-    layout.zero = _plan_writes(steps, buffers, layout.loss)
-    sched = _Schedule(graph.order, shapes, slot, layout, steps, requires, where, found.largest)
-    graph._cache["schedule"] = sched
-    return sched
+        start += size
+    number = {s: i for i, s in enumerate(order)}
+    slot: dict[str, tuple[int, int]] = {}
+    filled = [0] * len(order)
+    for n in nodes:
+        i = number[shapes[n]]
+        slot[n], filled[i] = (i, filled[i]), filled[i] + 1
+    return slot, Layout(buffers, defaults, slot[graph.loss])
 
 
 def _groups(graph: Graph, found: Inferred, live: set[str]) -> list[list[str]]:

@@ -55,6 +55,13 @@ def infer(graph: Graph) -> Inferred:
     its result's shape. Raises :class:`~gradviz.ShapeError` (with the node and its line)
     for operands that do not fit their op or a loss that is not a scalar, and a
     :class:`~gradviz.GradvizError` for a value over the ``max_elements`` limit.
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> found = infer(example("softmax_classifier"))
+    >>> found.shapes["W1"], found.shapes["L"], found.level["L"], found.requires["y"]
+    ((4, 3), (), 7, False)
     """
     shapes: dict[str, Shape] = {}
     level: dict[str, int] = {}

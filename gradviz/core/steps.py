@@ -59,7 +59,18 @@ class Operand(NamedTuple):
 
 
 def write(buf: np.ndarray, o: Operand, c: np.ndarray) -> None:
-    """Store (first write) or add a gradient contribution into the slots ``o.sel``."""
+    """Store (first write) or add a gradient contribution into the slots ``o.sel``.
+
+    Examples
+    --------
+    >>> buf = np.zeros((3, 1))  # three scalar slots, a batch of one
+    >>> write(buf, Operand(0, (), (), np.array([2, 0, 2]), fan_in=True), np.ones((3, 1)))
+    >>> buf.ravel().tolist()  # slot 2 took two contributions
+    [1.0, 0.0, 2.0]
+    >>> write(buf, Operand(0, (), (), 1, assign=True), np.array([-0.0]))
+    >>> buf.ravel().tolist()
+    [1.0, 0.0, 2.0]
+    """
     if o.fan_in:  # np.add.at is fast on 1-D arrays: index elements, not slots
         row = buf[0].size
         sel = np.asarray(o.sel)

@@ -70,13 +70,33 @@ class Layout:
 
     @property
     def size(self) -> int:
-        """Numbers per variant in all buffers (the gradients of a pass)."""
+        """Numbers per variant in all buffers (the gradients of a pass).
+
+        Examples
+        --------
+        >>> Layout([Buffer((), 0, 3, 3, 2, True), Buffer((2,), 3, 7, 2, 0, True)], [], (0, 2)).size
+        7
+        """
         return self.buffers[-1].stop if self.buffers else 0
 
 
 class Workspace:
     """The arrays of passes with ``B`` variants whose leaf-only buffers ``private`` are
-    overridden, and each step's plan into them."""
+    overridden, and each step's plan into them.
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> from gradviz.core.schedule import compile_graph
+    >>> sched = compile_graph(example("xyz"))
+    >>> ws = Workspace(sched.layout, sched.steps, 2, frozenset())
+    >>> ws.reset([(*sched.slot["x"], [1.0, 2.0])])
+    >>> ws.free()
+    True
+    >>> x = ws.vals[sched.slot["x"][0]][sched.slot["x"][1]]  # a view held outside
+    >>> x, ws.free()
+    (array([1., 2.]), False)
+    """
 
     def __init__(self, layout: Layout, steps: list[Step], B: int,
                  private: frozenset[int]) -> None:
