@@ -261,7 +261,7 @@ def _groups(graph: Graph, found: Inferred, live: set[str]) -> list[list[str]]:
     groups: dict[tuple, list[str]] = {}
     level, requires = found.level, found.requires
     for n, kind in found.kinds.items():
-        key = (level[n], kind, tuple(requires[u] for u in graph.inputs(n)), n in live)
+        key = (level[n], kind, tuple([requires[u] for u in graph.inputs(n)]), n in live)
         groups.setdefault(key, []).append(n)
     rank = graph.rank
     return [groups[key] for key in sorted(groups, key=lambda k: (k[0], rank[groups[k][0]]))]

@@ -68,6 +68,7 @@ def infer(graph: Graph) -> Inferred:
     requires: dict[str, bool] = {}
     kinds: dict[str, tuple] = {}
     known: dict[tuple, tuple[Shape, int]] = {}  # kind -> (result shape, numbers it needs)
+    first: dict[tuple, tuple] = {}
     largest, cap = (0, ""), LIMITS["max_elements"].value
     for n in graph.order:
         op = graph.op_of(n)
@@ -79,13 +80,15 @@ def infer(graph: Graph) -> Inferred:
         else:
             ins = graph.inputs(n)
             params = graph.params(n)
-            kinds[n] = kind = (op.name, tuple(sorted(params.items())),
-                               tuple(shapes[u] for u in ins))
+            kind = (op.name, tuple(sorted(params.items())) if params else (),
+                    tuple([shapes[u] for u in ins]))
             if kind not in known:
                 known[kind] = _result(graph, n, op, params, kind[2], cap)
+                first[kind] = kind
+            kinds[n] = first[kind]  # one tuple per kind, shared by its nodes
             shapes[n], need = known[kind]
-            level[n] = 1 + max(level[u] for u in ins)
-            requires[n] = any(requires[u] for u in ins)
+            level[n] = 1 + max([level[u] for u in ins])
+            requires[n] = any([requires[u] for u in ins])
         if need > largest[0]:
             largest = (need, n)
     if shapes[graph.loss] != ():
