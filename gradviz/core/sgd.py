@@ -12,6 +12,18 @@ __all__ = ["sgd_step"]
 def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
     """One gradient-descent step: ``param − lr · grad`` for every param of the graph.
 
+    Parameters
+    ----------
+    trace : Trace
+        An evaluated graph (one variant, or a batch: then one step per variant).
+    lr : float
+        The learning rate.
+
+    Returns
+    -------
+    dict of ndarray
+        The new value of every param, by name; the trace is left as it is.
+
     Examples
     --------
     >>> from gradviz import evaluate, example

@@ -315,3 +315,12 @@ def test_values_and_gradients_are_float64_of_the_node_shape():
         t.edge("k", 5)
     assert repr(t) == f"<Trace of graph: {len(t.order)} nodes>"
     assert repr(evaluate(example("xyz"), x=[1.0, 2.0])) == "<Trace of xyz: 8 nodes, batch=2>"
+
+
+def test_a_local_jacobian_over_the_limit_is_refused(monkeypatch):
+    g = gradviz.parse("v: input = [" + ", ".join(["1"] * 20) + "]\nL: loss = sum(v * v)")
+    t = evaluate(g)
+    np.testing.assert_array_equal(t.edge("L.1", 0).local, np.eye(20))
+    monkeypatch.setenv("GRADVIZ_MAX_ELEMENTS", "100")
+    with pytest.raises(gradviz.GradvizError, match="the Jacobian of L.1 needs 400 numbers"):
+        evaluate(g).edge("L.1", 0).local

@@ -65,6 +65,16 @@ def test_dead_nodes_get_zero_gradients():
     g = parse("x: input = 2\nunused = x * 3\nL: loss = x * x")
     t = evaluate(g)
     assert float(t.grad("unused")) == 0.0 and float(t.grad("x")) == 4.0
+    x_edge, const_edge = t.edges_into("unused")
+    assert float(x_edge.contribution) == 0.0 and const_edge.contribution is None
+
+
+def test_a_non_finite_value_the_loss_ignores_does_not_poison_gradients():
+    g = parse("x: input = 0\nunused = x / x\nL: loss = x * x + x")
+    t = evaluate(g, check_finite=False)
+    assert np.isnan(t.value("unused")) and float(t.grad("x")) == 1.0
+    with pytest.raises(gradviz.EvalError, match="the value of unused = x / x is nan"):
+        evaluate(g)  # the value is still reported
 
 
 def test_a_node_after_the_loss_adds_to_the_loss_gradient_nothing():
