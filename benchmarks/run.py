@@ -9,7 +9,8 @@
 Sections (peer / gradviz is the speed-up; every peer is re-measured in the same run,
 BASELINES.md figures are guides only):
 
-eval     (a)-(d) forward+backward against micrograd and numpy (see ``evaluator.py``)
+eval     (a)-(e) forward+backward against micrograd, numpy and (when installed) torch, and a
+         10⁶-node graph (see ``evaluator.py``; the 10⁶-node graph takes minutes to build)
 figures  (e) DOT text per node against micrograd's draw_dot, (f) seed graph to SVG,
          (g) CLI cold start without manim, (h) large-graph fold, and Graphviz on unfolded
          DOT beside it (see ``figures.py``)

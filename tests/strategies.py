@@ -4,6 +4,8 @@ A drawn "program" is a list of leaves (scalars or 3-vectors, inputs or params) a
 whose operands are earlier nodes, so fan-out, repeated operands (``x * x``) and
 scalar-vector broadcasting all occur; :func:`build` turns it into a Graph whose loss is a
 weighted sum of a few nodes, and says which quantities must not cross a kink or zero.
+:func:`oracle_graphs` draws graphs of every op in the table, for comparing the compiled
+evaluator with the reference one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 import gradviz
+from gradviz.core.arrays import pad
+from gradviz.core.ops import OPS
 
 SMOOTH_UNARY = ["neg", "sigmoid", "tanh", "softplus", "silu", "gelu", "gelu_tanh",
                 "identity", "exp_tanh", "log_pos", "sqrt_pos"]
@@ -92,3 +96,62 @@ def build(program):
     return b.build(), kinks, denominators
 
 
+
+
+# ------------------------------------------------------------------ any op, any shape
+ORACLE_SHAPES = [(), (3,), (2, 3)]
+LAST_AXIS = {"softmax", "log_softmax", "cross_entropy", "cross_entropy_with_logits"}
+
+
+def result_shape(op, shapes, params):
+    """The core shape ``op`` gives operands of these shapes, or ``None`` if it refuses
+    them (found by running it once on ones, as shape inference does)."""
+    xs = pad([np.ones((1,) + s) for s in shapes], op)
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(op.forward(*xs, **params))
+    except (gradviz.GradvizError, ValueError, IndexError):
+        return None
+    return out.shape[1:] if 1 <= out.ndim <= 3 and out.shape[0] == 1 else None
+
+
+@st.composite
+def oracle_graphs(draw, max_ops: int = 6):
+    """A random graph of any ops of the table on scalars, 3-vectors and 2×3 matrices (and
+    what ops make of them), for holding the two evaluators equal: kinks, ties and
+    non-finite numbers are all allowed. An op is often applied to several operand sets
+    at once, so that the compiled schedule groups them into one step."""
+    b = gradviz.Builder(name="oracle")
+    nodes, shapes = [], []
+    for i in range(draw(st.integers(1, 4))):
+        shape = draw(st.sampled_from(ORACLE_SHAPES))
+        size = int(np.prod(shape, dtype=int))
+        value = np.array(draw(st.lists(finite, min_size=size, max_size=size))).reshape(shape)
+        kind = draw(st.sampled_from(["input", "param", "target", "const"]))
+        nodes.append(b.leaf(f"v{i}", kind, value))
+        shapes.append(shape)
+    for k in range(draw(st.integers(1, max_ops))):
+        name = draw(st.sampled_from(sorted(OPS)))
+        op = OPS[name]
+        n = op.arity or (2 * draw(st.integers(0, 2)) + 1 if name == "affine"
+                         else draw(st.integers(1, 3)))
+        params = {"i": float(draw(st.integers(0, 1)))} if name == "index" else {}
+        for r in range(draw(st.integers(1, 3))):
+            args = [draw(st.integers(0, len(nodes) - 1)) for _ in range(n)]
+            if name.startswith("cross_entropy") and len({len(shapes[a]) for a in args}) > 1:
+                continue  # class indices: whether they are valid depends on the values
+            if name in LAST_AXIS and any(shapes[a] == () for a in args):
+                continue  # these reduce the last axis: a scalar's is the batch axis (a bug)
+            shape = result_shape(op, [shapes[a] for a in args], params)
+            if shape is not None:
+                nodes.append(b.op(name, *[nodes[a] for a in args], name=f"n{k}_{r}", **params))
+                shapes.append(shape)
+    outs = sorted(set(draw(st.lists(st.integers(0, len(nodes) - 1), min_size=1, max_size=3))
+                      + [len(nodes) - 1]))
+    terms = [b.op("sum", b.op("mul", nodes[o], b.const(np.full(shapes[o], draw(finite)))))
+             for o in outs]
+    loss = terms[0]
+    for t in terms[1:]:
+        loss = loss + t
+    b.loss("L", loss)
+    return b.build()

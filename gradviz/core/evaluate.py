@@ -1,13 +1,12 @@
-"""Forward and reverse-mode evaluation in float64, compiled into vectorized steps.
+"""Forward and reverse-mode evaluation in float64: the reference evaluator, the Trace, and
+:func:`evaluate`.
 
-A graph is compiled once into a *schedule*: nodes are grouped by topological level, op,
-parameters and operand shapes, and every group runs as one numpy call on gathered slots
-(so the 640 products of a neuron-level MLP layer are one multiplication, and its 64
-neurons one ``affine`` call on stacked operands). Values live in one buffer per core
-shape, ``(slots, batch) + shape``, all views of one flat array. The backward pass walks
-the groups in reverse, un-broadcasts each VJP result to its operand's shape and adds it
-into the operand's slot (``np.add.at`` where one step uses a node several times): the
-only place where gradients are summed.
+Read :func:`reference` first: forward in topological order, backward in reverse order,
+gradients un-broadcast once and summed in one place. :func:`evaluate` computes the same
+numbers with a schedule compiled once per graph (:mod:`gradviz.core.schedule`: nodes
+grouped into vectorized numpy calls) and returns a :class:`Trace`, which the views read:
+values, gradients, and each edge's piece of the chain rule. The property tests hold the
+two evaluators equal on random graphs, every example and a large MLP.
 
 Non-finite policy: evaluation runs with numpy warnings off; afterwards any inf or nan in a
 value or in a gradient stops evaluation with an :class:`~gradviz.EvalError` that names the
@@ -17,367 +16,67 @@ screen batches of problem variants).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from gradviz.core.errors import EvalError, GradvizError, ShapeError
-from gradviz.core.graph import GRAD_KINDS, LEAF_KINDS, Graph, leaf_value
-from gradviz.core.ops import Op
+from gradviz.core.arrays import pad, unbroadcast
+from gradviz.core.errors import GradvizError
+from gradviz.core.graph import Graph
+from gradviz.core.limits import LIMITS
+from gradviz.core.schedule import Pass, compile_graph
+from gradviz.core.shapes import check_batch, leaf_overrides
 
-__all__ = ["evaluate", "Trace", "Edge", "compile_graph"]
+__all__ = ["reference", "evaluate", "Trace", "Edge"]
 
-
-# ------------------------------------------------------------------------ schedule
-class _Operand(NamedTuple):
-    """Where one operand position of a step reads its values and adds its gradients."""
-
-    shape: tuple  # core shape: which buffer
-    core: tuple  # the shape the op sees: padded to the op's common rank (broadcast ops)
-    sel: int | slice | np.ndarray  # its slots, in node order (see the _Step classes)
-    fan_in: bool  # a slot repeats: gradients are summed with np.add.at
+Arrays = dict[str, np.ndarray]
 
 
-@dataclass
-class _Step:
-    """Nodes of one level with the same op, params and operand shapes, run as one call.
+def reference(graph: Graph, values: Mapping[str, Any] | None = None) -> tuple[Arrays, Arrays]:
+    """Forward in topological order, backward in reverse: the evaluator to read first.
 
-    The outputs fill the consecutive slots ``out`` of their shape's buffer. ``forward``
-    writes them and returns what ``backward`` needs; ``backward`` adds the contributions
-    into the operands' gradients and returns them indexed ``[row][node]``, one row per
-    operand position in ``needed``. Three ways to gather, one subclass each.
+    Parameters
+    ----------
+    graph : Graph
+    values : mapping, optional
+        Leaf values instead of the defaults; one more leading axis makes a batch.
+
+    Returns
+    -------
+    values, grads : dict of ndarray
+        By node, batch axis first; no gradient where the loss does not depend on a node.
+
+    Examples
+    --------
+    >>> from gradviz import example
+    >>> val, grad = reference(example("xyz"))
+    >>> float(val["w"][0]), float(grad["x"][0])
+    (100.0, 170.0)
     """
-
-    op: Op
-    params: dict
-    nodes: list[str]
-    out_shape: tuple
-    out: slice
-    operands: list[_Operand]
-    needed: list[int]  # operand positions that take a gradient
-
-
-class _One(_Step):
-    """A single node: every operand (``sel`` is its slot) and the output are plain views."""
-
-    def forward(self, vals: dict, B: int) -> tuple[list, np.ndarray]:
-        xs = [vals[o.shape][o.sel] if o.core == o.shape else
-              vals[o.shape][o.sel].reshape((B,) + o.core) for o in self.operands]
-        out = self.op.forward(*xs, **self.params)
-        vals[self.out_shape][self.out.start] = out
-        return xs, out
-
-    def backward(self, grads: dict, xs: list, out: np.ndarray, B: int) -> list:
-        g = grads[self.out_shape][self.out.start]
-        gs = self.op.vjp(g, out, *xs, **self.params)
-        rows = []
-        for i in self.needed:
-            o = self.operands[i]
-            c = _unbroadcast(gs[i], (B,) + o.shape)
-            grads[o.shape][o.sel] += c
-            rows.append(c[None])
-        return rows
-
-
-class _Each(_Step):
-    """Several nodes, gathered one operand position at a time.
-
-    ``sel`` is a slice (a view) where the slots are consecutive, else an index array.
-    """
-
-    def forward(self, vals: dict, B: int) -> tuple[list, np.ndarray]:
-        k = len(self.nodes)
-        xs = [vals[o.shape][o.sel].reshape((k * B,) + o.core) for o in self.operands]
-        out = self.op.forward(*xs, **self.params)
-        vals[self.out_shape][self.out] = out.reshape((k, B) + self.out_shape)
-        return xs, out
-
-    def backward(self, grads: dict, xs: list, out: np.ndarray, B: int) -> list:
-        k = len(self.nodes)
-        g = grads[self.out_shape][self.out].reshape((k * B,) + self.out_shape)
-        gs = self.op.vjp(g, out, *xs, **self.params)
-        rows = []
-        for i in self.needed:
-            o = self.operands[i]
-            c = _unbroadcast(gs[i], (k * B,) + o.shape).reshape((k, B) + o.shape)
-            _scatter(grads[o.shape], o.sel, c, o.fan_in)
-            rows.append(c)
-        return rows
-
-
-@dataclass
-class _Stacked(_Step):
-    """Operands all of one shape, gathered at once into one array ``(operands, nodes · batch)
-    + shape`` with the 2-D index ``idx``; an op with a ``stacked`` form (``Op.stacked``) takes it
-    whole, others get its rows.
-    """
-
-    idx: np.ndarray
-    grad_idx: np.ndarray  # idx[needed]
-    fan_in: bool  # grad_idx names a slot more than once
-    kernel: tuple | None
-
-    def forward(self, vals: dict, B: int) -> tuple[np.ndarray, np.ndarray]:
-        k, s = len(self.nodes), self.operands[0].shape
-        xs = np.take(vals[s], self.idx, axis=0).reshape((len(self.operands), k * B) + s)
-        out = self.kernel[0](xs) if self.kernel else self.op.forward(*xs, **self.params)
-        vals[self.out_shape][self.out] = out.reshape((k, B) + self.out_shape)
-        return xs, out
-
-    def backward(self, grads: dict, xs: np.ndarray, out: np.ndarray, B: int) -> np.ndarray:
-        k, s = len(self.nodes), self.operands[0].shape
-        g = grads[self.out_shape][self.out].reshape((k * B,) + self.out_shape)
-        if self.kernel:
-            cs = self.kernel[1](g, out, xs)
-            if len(self.needed) < len(xs):
-                cs = cs[self.needed]
-        else:
-            gs = self.op.vjp(g, out, *xs, **self.params)
-            cs = np.stack([_unbroadcast(gs[i], (k * B,) + s) for i in self.needed])
-        cs = cs.reshape((len(self.needed), k, B) + s)
-        _scatter(grads[s], self.grad_idx, cs, self.fan_in)
-        return cs
-
-
-def _scatter(buf: np.ndarray, sel: slice | np.ndarray, c: np.ndarray, fan_in: bool) -> None:
-    """``buf[sel] += c``, summing repeated slots (fan-out of one node into one step)."""
-    if not fan_in:
-        buf[sel] += c
-        return
-    # np.add.at is fast on 1-D arrays: index the buffer's elements, not its slots
-    row = buf[0].size
-    sel = np.asarray(sel)
-    if row > 1:
-        sel = sel[..., None] * row + np.arange(row)
-    np.add.at(buf.reshape(-1), sel.reshape(-1), c.reshape(-1))
-
-
-@dataclass
-class _Schedule:
-    """The compiled graph: steps in run order, and where each node's numbers live.
-
-    A pass keeps every value (or gradient) in one flat float64 array, viewed as one buffer
-    ``(slots, batch) + shape`` per core shape; in each buffer the leaves come first.
-    Positions in the flat array (``layout``, ``computed``) count elements per variant.
-    """
-
-    order: list[str]
-    slot: dict[str, tuple[tuple, int]]  # node -> (core shape, slot in that shape's buffer)
-    steps: list[_Step]
-    requires: dict[str, bool]
-    where: dict[str, tuple[int, int]]  # op node -> (step number, position in the step)
-    leaf_values: dict[tuple, np.ndarray]  # shape -> default values of its first slots
-    defaults: np.ndarray  # the flat array of one variant: leaf defaults, zeros elsewhere
-    layout: list[tuple[tuple, int, int, int]]  # (shape, start, stop, slots) per buffer
-    computed: tuple[int, int]  # a span that holds every computed node's value
-    views: dict[int, list] = field(default_factory=dict)  # batch -> layout scaled to it
-
-    def values(self, batch: int) -> tuple[np.ndarray, dict]:
-        """Fresh value buffers (flat array, views by shape) holding the leaf defaults."""
-        if batch == 1:
-            return self._buffers(self.defaults.copy(), 1)
-        flat, bufs = self._buffers(np.empty(self.defaults.size * batch), batch)
-        for s, default in self.leaf_values.items():
-            bufs[s][:len(default)] = default[:, None]
-        return flat, bufs
-
-    def gradients(self, batch: int) -> tuple[np.ndarray, dict]:
-        """Fresh gradient buffers (flat array, views by shape), all zero."""
-        return self._buffers(np.zeros(self.defaults.size * batch), batch)
-
-    def _buffers(self, flat: np.ndarray, batch: int) -> tuple[np.ndarray, dict]:
-        if batch not in self.views:
-            self.views[batch] = [(s, a * batch, b * batch, (c, batch) + s)
-                                 for s, a, b, c in self.layout]
-        return flat, {s: flat[a:b].reshape(shape) for s, a, b, shape in self.views[batch]}
-
-    def values_finite(self, flat: np.ndarray, batch: int) -> bool:
-        """Whether the computed values are finite (leaf values are checked on the way in)."""
-        start, stop = self.computed
-        return bool(np.isfinite(flat[start * batch:stop * batch]).all())
-
-
-def compile_graph(graph: Graph) -> _Schedule:
-    """Compile (once, cached on the graph) the vectorized schedule of a graph.
-
-    Shapes are inferred by a single forward pass on the default values; a shape that
-    does not fit its op raises :class:`~gradviz.ShapeError` naming the node and line.
-    """
-    if "schedule" in graph._cache:
-        return graph._cache["schedule"]
-    order = graph.order
-    shapes, level, requires = _infer(graph)
-    leaves = graph.leaves()
-    groups = _groups(graph, shapes, level, requires)
-    # slots: per shape the leaves first, then each step's outputs side by side
-    slot: dict[str, tuple[tuple, int]] = {}
-    counts: dict[tuple, int] = {}
-    for n in leaves + [n for nodes in groups for n in nodes]:
-        s = shapes[n]
-        slot[n] = (s, counts.get(s, 0))
-        counts[s] = counts.get(s, 0) + 1
-    defaults: dict[tuple, list] = {}
-    for n in leaves:
-        defaults.setdefault(shapes[n], []).append(graph.default(n))
-    leaf_values = {s: np.array(v, dtype=np.float64).reshape((len(v),) + s)
-                   for s, v in defaults.items()}
-    layout, flat, span = _layout(counts, leaf_values)
-    steps = [_step(graph, nodes, shapes, requires, slot) for nodes in groups]
-    where = {n: (t, j) for t, st in enumerate(steps) for j, n in enumerate(st.nodes)}
-    sched = _Schedule(order, slot, steps, requires, where, leaf_values, flat, layout, span)
-    graph._cache["schedule"] = sched
-    return sched
-
-
-def _layout(counts: dict[tuple, int], leaf_values: dict[tuple, np.ndarray]):
-    """Lay the buffers out in one flat array, small core shapes first.
-
-    Returns ``(shape, start, stop, slots)`` per buffer, the flat array of one variant with
-    the leaf defaults filled in, and one span that holds every computed value (they lie
-    close together: big matrices are rarely computed).
-    """
-    layout, computed, size = [], [], 0
-    for s in sorted(counts, key=math.prod):
-        c, e, m = counts[s], math.prod(s), len(leaf_values.get(s, ()))
-        layout.append((s, size, size + c * e, c))
-        if c > m:
-            computed.append((size + m * e, size + c * e))
-        size += c * e
-    flat = np.zeros(size)
-    for s, start, _, _ in layout:
-        if s in leaf_values:
-            flat[start:start + leaf_values[s].size] = leaf_values[s].ravel()
-    span = (computed[0][0], computed[-1][1]) if computed else (0, 0)
-    return layout, flat, span
-
-
-def _infer(graph: Graph) -> tuple[dict, dict, dict]:
-    """Shapes, topological levels and requires-grad flags, by one pass on the defaults."""
-    shapes: dict[str, tuple] = {}
-    values: dict[str, np.ndarray] = {}
-    level: dict[str, int] = {}
-    requires: dict[str, bool] = {}
+    given = {n: np.asarray(v, dtype=np.float64) + 0.0 for n, v in (values or {}).items()}
+    B = max([len(v) for n, v in given.items() if v.ndim > graph.default(n).ndim], default=1)
+    val: Arrays = {}
+    grad = {graph.loss: np.ones(B)}
     with np.errstate(all="ignore"):
-        for n in graph.order:
-            if graph.is_leaf(n):
-                values[n] = graph.default(n)[None]
-                level[n] = 0
-                requires[n] = graph.kind(n) in GRAD_KINDS
+        for n in graph.order:  # forward: operands before the nodes that use them
+            op, ins = graph.op_of(n), graph.inputs(n)
+            if op is None:  # a leaf: the same in every variant, unless given per variant
+                val[n] = np.broadcast_to(given.get(n, d := graph.default(n)), (B,) + d.shape)
             else:
-                ins = graph.inputs(n)
-                op = graph.op_of(n)
-                xs = _pad([values[u] for u in ins], op)
-                try:
-                    out = np.asarray(op.forward(*xs, **graph.params(n)), dtype=np.float64)
-                except GradvizError as e:
-                    raise ShapeError(f"{_who(graph, n)}: {e.message}",
-                                     *graph.position(n)) from None
-                except (ValueError, IndexError):
-                    shapes_txt = " and ".join(str(values[u].shape[1:]) for u in ins)
-                    raise ShapeError(f"{_who(graph, n)}: {op.name} cannot combine shapes "
-                                     f"{shapes_txt}", *graph.position(n)) from None
-                if out.ndim == 0 or out.shape[0] != 1 or out.ndim > 3:
-                    raise ShapeError(f"{_who(graph, n)}: result has shape {out.shape[1:]}; "
-                                     "gradviz values are scalars, vectors or matrices",
-                                     *graph.position(n))
-                values[n] = out
-                level[n] = 1 + max(level[u] for u in ins)
-                requires[n] = any(requires[u] for u in ins)
-            shapes[n] = values[n].shape[1:]
-    if shapes[graph.loss] != ():
-        raise ShapeError(f"the loss {graph.loss!r} must be a scalar, but has shape "
-                         f"{shapes[graph.loss]}; wrap it in sum(...) or mean(...)",
-                         *graph.position(graph.loss))
-    return shapes, level, requires
+                val[n] = op.forward(*pad([val[u] for u in ins], op), **graph.params(n))
+        for n in reversed(graph.order):  # backward: users before their operands
+            op, ins = graph.op_of(n), graph.inputs(n)
+            if op is None or n not in grad: continue
+            gs = op.vjp(grad[n], val[n], *pad([val[u] for u in ins], op), **graph.params(n))
+            for u, g in zip(ins, gs):
+                g = unbroadcast(g, val[u].shape)  # summed back to the operand's shape
+                grad[u] = grad[u] + g if u in grad else g  # the one accumulation
+    return val, grad
 
 
-def _groups(graph: Graph, shapes: dict, level: dict, requires: dict) -> list[list[str]]:
-    """Op nodes grouped by level, op, params, shapes and requires-grad, in run order."""
-    groups: dict[tuple, list[str]] = {}
-    for n in graph.order:
-        op = graph.op_of(n)
-        if op is None:
-            continue
-        ins = graph.inputs(n)
-        key = (level[n], op.name, tuple(sorted(graph.params(n).items())), shapes[n],
-               tuple(shapes[u] for u in ins), tuple(requires[u] for u in ins))
-        groups.setdefault(key, []).append(n)
-    rank = {n: i for i, n in enumerate(graph.order)}
-    return [groups[key] for key in sorted(groups, key=lambda k: (k[0], rank[groups[k][0]]))]
-
-
-def _step(graph: Graph, nodes: list[str], shapes: dict, requires: dict,
-          slot: dict) -> _Step:
-    """The plan of one group: operand slots, how to gather them, who takes a gradient."""
-    op, first = graph.op_of(nodes[0]), graph.inputs(nodes[0])
-    in_shapes = [shapes[u] for u in first]
-    idx = np.array([[slot[u][1] for u in graph.inputs(n)] for n in nodes],
-                   dtype=np.intp).reshape(len(nodes), len(first)).T.copy()
-    rank = max(len(s) for s in in_shapes) if op.broadcast else 0
-    cores = [(1,) * (rank - len(s)) + s for s in in_shapes]
-    needed = [i for i, u in enumerate(first) if requires[u]]
-    start = slot[nodes[0]][1]
-    common = (op, graph.params(nodes[0]), nodes, shapes[nodes[0]],
-              slice(start, start + len(nodes)))
-    kernel = op.stacked
-    if len(set(in_shapes)) == 1 and (kernel or len(nodes) > 1 and len(in_shapes) > 2):
-        operands = [_Operand(s, c, ix, _repeats(ix)) for s, c, ix in zip(in_shapes, cores, idx)]
-        return _Stacked(*common, operands, needed, idx, idx[needed], _repeats(idx[needed]),
-                        kernel)
-    if len(nodes) == 1:
-        return _One(*common, [_Operand(s, c, int(ix[0]), False)
-                              for s, c, ix in zip(in_shapes, cores, idx)], needed)
-    return _Each(*common, [_Operand(s, c, _as_slice(ix), _repeats(ix))
-                           for s, c, ix in zip(in_shapes, cores, idx)], needed)
-
-
-def _as_slice(ix: np.ndarray) -> slice | np.ndarray:
-    """Consecutive slots as a slice (basic indexing: a view, in-place adds), else ``ix``."""
-    start = int(ix[0])
-    if np.array_equal(ix, np.arange(start, start + len(ix))):
-        return slice(start, start + len(ix))
-    return ix
-
-
-def _repeats(ix: np.ndarray) -> bool:
-    """Whether a slot occurs twice (a set, not np.unique, which imports numpy.ma)."""
-    return len(set(ix.ravel().tolist())) < ix.size
-
-
-def _pad(xs: list[np.ndarray], op: Op) -> list[np.ndarray]:
-    """Insert singleton core axes so broadcasting ops combine scalars with vectors."""
-    if not op.broadcast:
-        return xs
-    r = max(x.ndim for x in xs) - 1
-    return [x if x.ndim - 1 == r else
-            x.reshape(x.shape[:1] + (1,) * (r - x.ndim + 1) + x.shape[1:]) for x in xs]
-
-
-def _unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum a gradient over the axes its operand was broadcast along (batch axis kept)."""
-    g = np.asarray(g)
-    if g.shape == shape:
-        return g
-    extra = g.ndim - len(shape)
-    if extra > 0:
-        g = g.sum(axis=tuple(range(1, 1 + extra)))
-    axes = tuple(i for i in range(1, g.ndim) if shape[i] == 1 and g.shape[i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return np.broadcast_to(g, shape) if g.shape != shape else g
-
-
-def _who(graph: Graph, n: str) -> str:
-    if graph.is_generated(n):
-        return f"{graph.expr(n)!s}"
-    return n
-
-
-# --------------------------------------------------------------------------- trace
 @dataclass(frozen=True)
 class Edge:
     """One edge of the evaluated graph, with its piece of the chain rule.
@@ -396,7 +95,14 @@ class Edge:
 
     @cached_property
     def local(self) -> np.ndarray | None:
-        """The local derivative ∂dst/∂src (a Jacobian for vector ops), computed lazily."""
+        """The local derivative ∂dst/∂src (a Jacobian for vector ops), computed lazily.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> float(evaluate(example("xyz")).edge("w", 0).local)  # ∂(a·b)/∂a = b
+        20.0
+        """
         if self.contribution is None:
             return None
         return self.trace._jacobian(self.dst, self.arg)
@@ -417,72 +123,136 @@ class Trace:
     (100.0, 170.0)
     >>> [(e.src, e.arg, float(e.contribution)) for e in t.edges_into("b.1")]
     [('x', 0, 25.0), ('x', 1, 25.0)]
+    >>> t.order[:3], t.loss, t.batch, t.graph.name
+    (['x', 'y', 'z'], 'w', None, 'xyz')
     """
 
-    def __init__(self, graph: Graph, sched: _Schedule, vals: dict, grads: dict,
-                 contribs: dict, batch: int | None) -> None:
+    def __init__(self, graph: Graph, run: Pass, batch: int | None) -> None:
         self.graph, self.batch = graph, batch
         self.loss = graph.loss
-        self._s, self._vals, self._grads, self._contribs = sched, vals, grads, contribs
+        self._run = run
 
     @property
     def order(self) -> list[str]:
         """Every node in the deterministic topological order."""
-        return self._s.order
+        return self._run.sched.order
 
-    def _get(self, bufs: dict, name: str) -> np.ndarray:
-        if name not in self._s.slot:
-            raise KeyError(f"no node named {name!r}")
-        s, i = self._s.slot[name]
-        v = bufs[s][i]
+    def _one(self, v: np.ndarray) -> np.ndarray:
         return v if self.batch is not None else v[0]
 
     def value(self, name: str) -> np.ndarray:
-        """The forward value of a node."""
-        return self._get(self._vals, name)
+        """The forward value of a node.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> evaluate(example("xyz"), x=[1.0, 2.0]).value("a")  # a batch of two
+        array([2., 5.])
+        """
+        if name not in self._run.sched.slot:
+            raise KeyError(f"no node named {name!r}")
+        return self._one(self._run.value(name))
 
     def grad(self, name: str) -> np.ndarray | None:
-        """∂loss/∂node, or ``None`` for nodes that take no gradient."""
-        if not self._s.requires[name]:
+        """∂loss/∂node, or ``None`` for nodes that take no gradient.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> t = evaluate(example("interesting"))
+        >>> round(float(t.grad("H1")), 3), t.grad("Y")
+        (-1.452, None)
+        """
+        if not self.requires_grad(name):
             return None
-        return self._get(self._grads, name)
+        return self._one(self._run.grad(name))
 
     def requires_grad(self, name: str) -> bool:
-        return self._s.requires[name]
+        """Whether a node takes a gradient (it depends on an input or a param).
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> t = evaluate(example("interesting"))
+        >>> t.requires_grad("W1"), t.requires_grad("Y")
+        (True, False)
+        """
+        return self._run.sched.requires[name]
 
     @cached_property
     def values(self) -> dict[str, np.ndarray]:
-        """All values by node name, in topological order."""
+        """All values by node name, in topological order.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> list(evaluate(example("xyz")).values)[-2:]
+        ['b', 'w']
+        """
         return {n: self.value(n) for n in self.order}
 
     @cached_property
     def grads(self) -> dict[str, np.ndarray | None]:
-        """All gradients by node name, in topological order."""
+        """All gradients by node name, in topological order.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> {n: float(g) for n, g in evaluate(example("xyz")).grads.items()}["z"]
+        40.0
+        """
         return {n: self.grad(n) for n in self.order}
 
     @cached_property
     def edges(self) -> list[Edge]:
-        """Every edge, ordered by the topological position of its target, then operand."""
-        out = []
-        for n in self.order:
-            out.extend(self.edges_into(n))
-        return out
+        """Every edge, ordered by the topological position of its target, then operand.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> [(e.src, e.dst) for e in evaluate(example("xyz")).edges][:2]
+        [('x', 'a.1'), ('y', 'a.1')]
+        """
+        return [e for n in self.order for e in self.edges_into(n)]
 
     def edges_into(self, node: str) -> list[Edge]:
-        """The edges into ``node`` in operand order."""
+        """The edges into ``node`` in operand order.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> [e.src for e in evaluate(example("xyz")).edges_into("w")]
+        ['a', 'b']
+        """
         return [self.edge(node, i) for i in range(len(self.graph.inputs(node)))]
 
     def edge(self, node: str, arg: int) -> Edge:
-        """The edge into ``node`` at operand position ``arg``."""
+        """The edge into ``node`` at operand position ``arg``.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> e = evaluate(example("xyz")).edge("w", 1)
+        >>> e.src, float(e.upstream), float(e.contribution)
+        ('b', 1.0, 5.0)
+        """
         ins = self.graph.inputs(node)
         if not 0 <= arg < len(ins):
             raise IndexError(f"{node!r} has no operand {arg}")
         u = ins[arg]
-        return Edge(u, node, arg, self.grad(node) if self._s.requires[u] else None,
-                    self._contribution(node, arg), self)
+        c = self._run.contribution(node, arg)
+        return Edge(u, node, arg, self.grad(node) if self.requires_grad(u) else None,
+                    None if c is None else self._one(c), self)
 
     def edges_from(self, node: str) -> list[Edge]:
-        """The edges out of ``node`` (its consumers), in topological order."""
+        """The edges out of ``node`` (its consumers), in topological order.
+
+        Examples
+        --------
+        >>> from gradviz import example
+        >>> [(e.dst, e.arg) for e in evaluate(example("xyz")).edges_from("a")]
+        [('b', 1), ('w', 0)]
+        """
         return list(self._edges_by_src.get(node, ()))
 
     @cached_property
@@ -491,7 +261,6 @@ class Trace:
         for e in self.edges:
             by_src.setdefault(e.src, []).append(e)
         return by_src
-
     def through(self, node: str, consumer: str) -> np.ndarray | None:
         """What the named ``consumer`` adds to ``grad(node)``: the contributions of every
         edge from ``node`` into the consumer's expression (its unnamed intermediates
@@ -533,29 +302,17 @@ class Trace:
         for w in g.expression(consumer):
             total = None
             for e in self.edges_into(w):
-                inner = d.get(e.src) if e.src != node else None
-                if e.src != node and inner is None:
-                    continue
+                inner = d.get(e.src)
                 local = e.local
-                if local is None:
+                if local is None or e.src != node and inner is None:
                     continue
-                piece = local if e.src == node else np.tensordot(
+                piece = local if inner is None or e.src == node else np.tensordot(
                     local, inner, axes=np.ndim(self.value(e.src)))
                 total = piece if total is None else total + piece
             if total is not None:
                 d[w] = total
         shape = np.shape(self.value(consumer)) + np.shape(self.value(node))
         return d.get(consumer, np.zeros(shape))
-
-    def _contribution(self, node: str, arg: int) -> np.ndarray | None:
-        if node not in self._s.where:
-            return None
-        t, j = self._s.where[node]
-        needed = self._s.steps[t].needed
-        if arg not in needed:
-            return None
-        v = self._contribs[t][needed.index(arg)][j]
-        return v if self.batch is not None else v[0]
 
     def _jacobian(self, node: str, arg: int, variant: int = 0) -> np.ndarray:
         """∂node/∂(operand ``arg``) by one VJP per output element (a batch of basis vectors)."""
@@ -564,15 +321,18 @@ class Trace:
             return v[variant] if self.batch is not None else v
 
         op = self.graph.op_of(node)
+        assert op is not None
         out = at(node)
         k = max(out.size, 1)
+        biggest = max([out.size] + [at(u).size for u in self.graph.inputs(node)])
+        LIMITS["max_elements"].check(k * max(k, biggest), f"the Jacobian of {node}")
         xs = [np.broadcast_to(at(u), (k,) + at(u).shape) for u in self.graph.inputs(node)]
         basis = np.eye(k).reshape((k,) + out.shape)
         outs = np.broadcast_to(out, (k,) + out.shape)
         with np.errstate(all="ignore"):
-            gs = op.vjp(basis, outs, *_pad(xs, op), **self.graph.params(node))
+            gs = op.vjp(basis, outs, *pad(xs, op), **self.graph.params(node))
         src_shape = xs[arg].shape[1:]
-        jac = _unbroadcast(gs[arg], (k,) + src_shape)
+        jac = unbroadcast(gs[arg], (k,) + src_shape)
         return np.asarray(jac, dtype=np.float64).reshape(out.shape + src_shape) + 0.0
 
     def __repr__(self) -> str:
@@ -580,7 +340,8 @@ class Trace:
         return f"<Trace of {self.graph.name or 'graph'}: {len(self.order)} nodes{b}>"
 
 
-# ------------------------------------------------------------------------ evaluate
+
+
 def evaluate(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
              check_finite: bool = True, **overrides: Any) -> Trace:
     """Run the forward pass and reverse-mode backward pass of ``graph``.
@@ -607,7 +368,8 @@ def evaluate(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
     Notes
     -----
     Kinks follow the op table's conventions: relu'(0) = 0, leaky_relu'(0) = 1,
-    abs'(0) = 0, min/max ties split ½/½.
+    abs'(0) = 0, min/max ties split ½/½. A value over the ``max_elements`` limit
+    (batch size times its numbers, for a batch) is refused before it is allocated.
 
     Examples
     --------
@@ -622,93 +384,12 @@ def evaluate(graph: Graph, values: Mapping[str, Any] | None = None, /, *,
     array([2., 3., 6.])
     """
     try:
-        return _evaluate(graph, {**(values or {}), **overrides}, check_finite)
+        sched = compile_graph(graph)
+        leaves, batch = leaf_overrides(graph, sched.shapes, {**(values or {}), **overrides})
+        if batch is not None:
+            check_batch(graph, sched.largest, batch)
+        run = sched.run(graph, leaves, batch or 1, check_finite)
     except GradvizError as e:
         raise e.at(graph.file) from None
+    return Trace(graph, run, batch)
 
-
-def _evaluate(graph: Graph, merged: Mapping[str, Any], check_finite: bool) -> Trace:
-    sched = compile_graph(graph)
-    leaf_vals, batch = _overrides(graph, sched, merged)
-    B = batch or 1
-    flat_vals, vals = sched.values(B)
-    for n, v in leaf_vals.items():
-        s, i = sched.slot[n]
-        vals[s][i] = v
-    with np.errstate(all="ignore"):
-        saved = [st.forward(vals, B) for st in sched.steps]
-        if check_finite and not sched.values_finite(flat_vals, B):
-            _check_finite(graph, sched, vals, "value")
-        flat_grads, grads = sched.gradients(B)
-        ls, li = sched.slot[graph.loss]
-        grads[ls][li] = 1.0
-        contribs: dict[int, Any] = {}
-        for t in range(len(sched.steps) - 1, -1, -1):
-            if sched.steps[t].needed:
-                contribs[t] = sched.steps[t].backward(grads, *saved[t], B)
-        # one check suffices: a non-finite contribution makes a gradient non-finite too
-        if check_finite and not np.isfinite(flat_grads).all():
-            _check_backward(graph, sched, contribs)
-            _check_finite(graph, sched, grads, "gradient")
-    return Trace(graph, sched, vals, grads, contribs, batch)
-
-
-def _overrides(graph: Graph, sched: _Schedule, merged: Mapping[str, Any]):
-    out, batch = {}, None
-    for name, v in merged.items():
-        if name not in graph:
-            close = [n for n in graph.leaves() if n.lower() == name.lower()]
-            hint = f"; did you mean {close[0]!r}?" if close else \
-                f"; leaves are {', '.join(graph.leaves())}"
-            raise EvalError(f"no leaf named {name!r}{hint}")
-        if graph.kind(name) not in LEAF_KINDS:
-            raise EvalError(f"{name!r} is computed (line {graph.position(name)[0]}); only "
-                            "inputs, params, targets and consts can be set")
-        a = leaf_value(v, f"the value given for {name}") if np.ndim(v) <= 2 else \
-            np.asarray(v, dtype=np.float64)
-        if not np.all(np.isfinite(a)):
-            raise EvalError(f"the value given for {name} is not finite")
-        core = sched.slot[name][0]
-        if a.shape == core:
-            out[name] = a[None]
-        elif a.shape[1:] == core:
-            if batch is not None and a.shape[0] != batch:
-                raise EvalError(f"batch sizes differ: {name} has {a.shape[0]} variants, "
-                                f"another leaf {batch}")
-            batch = a.shape[0]
-            out[name] = a
-        else:
-            raise EvalError(f"{name} has shape {core}; got a value of shape {a.shape}")
-    return out, batch
-
-
-def _check_backward(graph: Graph, sched: _Schedule, contribs: dict) -> None:
-    """Blame the op whose local derivative first made a gradient inf or nan (backward order)."""
-    for t in range(len(sched.steps) - 1, -1, -1):
-        st = sched.steps[t]
-        for i, c in zip(st.needed, contribs.get(t, ())):
-            if np.isfinite(c).all():
-                continue
-            rows_ok = np.isfinite(c.reshape(len(st.nodes), -1)).all(axis=1)
-            j = int(np.argmin(rows_ok))  # the first node of the step with a bad gradient
-            n = st.nodes[j]
-            u = graph.inputs(n)[i]
-            bad = c[j][~np.isfinite(c[j])].flat[0]
-            hint = f" ({st.op.kink})" if st.op.kink else ""
-            raise EvalError(f"the gradient from {n} = {graph.expr(n)} to {u} is {bad}{hint}",
-                            *graph.position(n))
-
-
-def _check_finite(graph: Graph, sched: _Schedule, bufs: dict, what: str) -> None:
-    """Name the first node (in topological order) whose value or gradient is inf or nan."""
-    for n in sched.order:
-        if what == "gradient" and not sched.requires[n]:
-            continue
-        s, i = sched.slot[n]
-        v = bufs[s][i]
-        if not np.isfinite(v).all():
-            bad = v[~np.isfinite(v)].flat[0]
-            op = graph.op_of(n)
-            how = f" = {graph.expr(n)}" if op else ""
-            hint = f" ({op.kink})" if op and op.kink else ""
-            raise EvalError(f"the {what} of {n}{how} is {bad}{hint}", *graph.position(n))

@@ -12,6 +12,18 @@ __all__ = ["sgd_step"]
 def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
     """One gradient-descent step: ``param − lr · grad`` for every param of the graph.
 
+    Parameters
+    ----------
+    trace : Trace
+        An evaluated graph (one variant, or a batch: then one step per variant).
+    lr : float
+        The learning rate.
+
+    Returns
+    -------
+    dict of ndarray
+        The new value of every param, by name; the trace is left as it is.
+
     Examples
     --------
     >>> from gradviz import evaluate, example
@@ -19,4 +31,9 @@ def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
     >>> round(float(new["w21"]), 10)
     0.65
     """
-    return {n: trace.value(n) - lr * trace.grad(n) for n in trace.graph.leaves("param")}
+    new = {}
+    for n in trace.graph.leaves("param"):
+        grad = trace.grad(n)
+        assert grad is not None  # params always take a gradient
+        new[n] = trace.value(n) - lr * grad
+    return new

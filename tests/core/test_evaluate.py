@@ -1,4 +1,6 @@
-"""Evaluation: the reference answers of the seed problems, the chain rule edge by edge,"""
+"""Evaluation: the reference answers of the seed problems, the chain rule edge by edge,
+batches against loops, the Trace API, and the reference evaluator read on its own (the
+property tests hold it equal to the compiled one everywhere)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import pytest
 
 import gradviz
 from gradviz import evaluate, example
+from gradviz.core.evaluate import reference
 from tests.helpers import (
     EDGE_GRAPHS,
     assert_batch_matches_loop,
@@ -280,3 +283,44 @@ def test_grad_none_for_nodes_computed_from_constants():
     assert all(e.contribution is None for e in t.edges_into("k"))
 
 
+
+
+def test_reference_evaluator_answers_the_seed_problem_by_itself():
+    val, grad = reference(example("interesting"))
+    assert val["L"].shape == (1,)  # batch axis first
+    assert float(grad["H1"][0]) == pytest.approx(-1.452, abs=1e-3)
+    assert "Y" in grad  # it computes every gradient it can, even for targets
+    t = evaluate(example("interesting"))
+    assert float(grad["X1"][0]) == pytest.approx(float(t.grad("X1")), rel=1e-12)
+
+
+def test_reference_batches_and_leaves_nodes_the_loss_ignores_without_gradient():
+    g = gradviz.parse("x: input = 2\nunused = x * 3\nL: loss = x * x")
+    val, grad = reference(g, {"x": [1.0, -0.0, 3.0]})
+    np.testing.assert_array_equal(val["unused"], [3.0, 0.0, 9.0])
+    np.testing.assert_array_equal(grad["x"], [2.0, 0.0, 6.0])
+    assert not np.signbit(val["x"][1])  # -0.0 given is read as 0.0, as leaf values are
+    assert "unused" not in grad
+
+
+def test_values_and_gradients_are_float64_of_the_node_shape():
+    t = evaluate(graph_named("broadcast"))
+    for n in t.order:
+        assert t.value(n).dtype == np.float64
+        assert np.shape(t.value(n)) == t._run.sched.shapes[n]
+    assert t.values["k"] is not None and set(t.grads) == set(t.order)
+    with pytest.raises(KeyError, match="no node named 'nope'"):
+        t.value("nope")
+    with pytest.raises(IndexError, match="has no operand 5"):
+        t.edge("k", 5)
+    assert repr(t) == f"<Trace of graph: {len(t.order)} nodes>"
+    assert repr(evaluate(example("xyz"), x=[1.0, 2.0])) == "<Trace of xyz: 8 nodes, batch=2>"
+
+
+def test_a_local_jacobian_over_the_limit_is_refused(monkeypatch):
+    g = gradviz.parse("v: input = [" + ", ".join(["1"] * 20) + "]\nL: loss = sum(v * v)")
+    t = evaluate(g)
+    np.testing.assert_array_equal(t.edge("L.1", 0).local, np.eye(20))
+    monkeypatch.setenv("GRADVIZ_MAX_ELEMENTS", "100")
+    with pytest.raises(gradviz.GradvizError, match="the Jacobian of L.1 needs 400 numbers"):
+        evaluate(g).edge("L.1", 0).local

@@ -1,7 +1,8 @@
-"""Evaluation: the reference answers of the seed problems, the chain rule edge by edge,"""
+"""gradcheck: backprop against central differences, on examples, MLPs and in chunks."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import gradviz
@@ -36,3 +37,16 @@ def test_gradcheck_generated_mlp(activation, output, loss, granularity):
     assert gc.ok, gc.max_error
 
 
+
+
+def test_gradcheck_in_chunks_within_the_limit(monkeypatch):
+    """A graph whose perturbations do not fit one pass under the limit is checked in
+    several, with the same numbers."""
+    g = gradviz.mlp([3, 4, 2], activation="tanh", output="sigmoid", loss="bce",
+                    granularity="layer", seed=1)
+    whole = gradviz.gradcheck(g)
+    monkeypatch.setenv("GRADVIZ_MAX_ELEMENTS", "400")  # a few variants per pass
+    chunked = gradviz.gradcheck(g)
+    assert chunked.ok and chunked.max_error == whole.max_error
+    for n in whole.numeric:
+        np.testing.assert_array_equal(chunked.numeric[n], whole.numeric[n])

@@ -8,6 +8,7 @@ and its gradient's denominator at 1e-12, as PyTorch's BCELoss, so it is finite a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -82,15 +83,15 @@ def difference_loss(name: str, symbol: str, per: Callable[..., Array],
     """Register a loss of the difference ``d = ŷ − y``, reduced by mean (or sum)."""
 
     def forward(p: Array, y: Array, **params: float) -> Array:
-        full = np.broadcast_shapes(p.shape, y.shape)
-        v = np.broadcast_to(per(p - y, **params), full)
-        axes = tuple(range(1, len(full)))
+        v = per(p - y, **params)  # elementwise: the operands' broadcast shape
+        axes = tuple(range(1, v.ndim))
         return v.mean(axis=axes) if mean else v.sum(axis=axes)
 
     def vjp(g: Array, out: Array, p: Array, y: Array, **params: float) -> tuple[Array, Array]:
-        full = np.broadcast_shapes(p.shape, y.shape)
-        scale = 1.0 / int(np.prod(full[1:], dtype=np.int64)) if mean else 1.0
-        d = expand(g, np.empty(full)) * dper(p - y, **params) * scale
+        dd = dper(p - y, **params)
+        d = expand(g, dd) * dd
+        if mean:
+            d = d * (1.0 / math.prod(dd.shape[1:]))
         return d, -d
 
     return register(name=name, symbol=symbol, args=("yhat", "y"), **_PAIR, broadcast=True,

@@ -3,6 +3,8 @@ stop_gradient, transpose, stack, index, and ``affine`` (a neuron's weighted sum)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gradviz.core.errors import EvalError
@@ -23,6 +25,8 @@ def expand(g: Array, x: Array) -> Array:
 
 def core_size(*xs: Array) -> int:
     """How many elements a core holds once the operands are broadcast together."""
+    if len(xs) == 1 or all(x.shape[1:] == xs[0].shape[1:] for x in xs):
+        return math.prod(xs[0].shape[1:])
     return int(np.prod(np.broadcast_shapes(*(x.shape[1:] for x in xs)), dtype=np.int64))
 
 
@@ -39,27 +43,49 @@ register(name="mean", symbol="mean", arity=1, args=("x",), kind="reduce",
          formula="mean(x)", local=("1/n",))
 
 
+_PRODUCT = {(1, 1): "...i,...i->...", (2, 1): "...ij,...j->...i", (1, 2): "...i,...ij->...j"}
+_BLAS_FROM = 256  # multiply-adds from which one variant's product is a BLAS call
+
+
+def _product(spec: str, a: Array, b: Array) -> Array:
+    """``einsum(spec, a, b)``: a product of a vector with a vector or a matrix, per variant.
+
+    On one variant with at least ``_BLAS_FROM`` multiply-adds it is a BLAS call, several
+    times faster; smaller products keep einsum's sums, to which the JSON snapshots of the
+    examples are pinned bit for bit.
+    """
+    if len(a) == 1 == len(b) and max(a.size, b.size) >= _BLAS_FROM:
+        x, y = (b, a) if spec == "...ij,...i->...j" else (a, b)
+        return np.dot(x[0], y[0])[None]
+    return np.einsum(spec, a, b)
+
+
 def _matmul(a: Array, b: Array) -> Array:
-    ra, rb = a.ndim - 1, b.ndim - 1
-    if ra == 1 and rb == 1:
-        return np.einsum("...i,...i->...", a, b)
-    if ra == 2 and rb == 1:
-        return np.einsum("...ij,...j->...i", a, b)
-    if ra == 1 and rb == 2:
-        return np.einsum("...i,...ij->...j", a, b)
-    if ra == 2 and rb == 2:
+    key = (a.ndim - 1, b.ndim - 1)
+    if key == (2, 2):
         return np.matmul(a, b)
-    raise EvalError(f"@ needs vectors or matrices, got shapes {a.shape[1:]} and {b.shape[1:]}")
+    if key not in _PRODUCT:
+        raise EvalError(f"@ needs vectors or matrices, got shapes {a.shape[1:]} and "
+                        f"{b.shape[1:]}")
+    return _product(_PRODUCT[key], a, b)
+
+
+def _outer(u: Array, v: Array) -> Array:
+    """The outer product ``u vᵀ`` of two vectors per variant: on one variant a BLAS
+    product of inner dimension 1, which multiplies each pair once, as broadcasting does."""
+    if len(u) == 1 == len(v):
+        return np.dot(u.T, v)[None]
+    return u[..., :, None] * v[..., None, :]
 
 
 def _matmul_vjp(g: Array, out: Array, a: Array, b: Array) -> tuple[Array, Array]:
     ra, rb = a.ndim - 1, b.ndim - 1
     if ra == 1 and rb == 1:
         return g[..., None] * b, g[..., None] * a
-    if ra == 2 and rb == 1:
-        return g[..., :, None] * b[..., None, :], np.einsum("...ij,...i->...j", a, g)
+    if ra == 2 and rb == 1:  # g bᵀ, and Aᵀ g
+        return _outer(g, b), _product("...ij,...i->...j", a, g)
     if ra == 1 and rb == 2:
-        return np.einsum("...ij,...j->...i", b, g), a[..., :, None] * g[..., None, :]
+        return _product("...ij,...j->...i", b, g), _outer(a, g)
     return np.matmul(g, np.swapaxes(b, -1, -2)), np.matmul(np.swapaxes(a, -1, -2), g)
 
 

@@ -1,0 +1,101 @@
+"""The compiled schedule: grouping, buffers, which gradient writes store, shared leaves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import gradviz
+from gradviz import evaluate, example, parse
+from gradviz.core.schedule import compile_graph
+from gradviz.core.steps import One, Stacked
+
+
+def test_compiled_once_and_cached():
+    g = example("interesting")
+    assert compile_graph(g) is compile_graph(g)
+
+
+def test_a_neuron_layer_is_one_stacked_step():
+    g = gradviz.mlp([3, 16, 16, 1], granularity="neuron", activation="relu", loss="mse")
+    sched = compile_graph(g)
+    affine = [st for st in sched.steps if st.op.name == "affine"]
+    assert [len(st.nodes) for st in affine] == [16, 16, 1]
+    assert all(isinstance(st, Stacked) for st in affine)
+    assert len(sched.steps) < 15  # ~450 nodes in a handful of numpy calls
+    assert sched.layout.zero is None  # neurons share inputs: gradients add up from zero
+
+
+def test_layer_mlp_stores_every_gradient_and_zeroes_only_what_takes_none():
+    g = gradviz.mlp([4, 8, 3], granularity="layer", activation="relu", loss="mse")
+    sched = compile_graph(g)
+    assert all(isinstance(st, One) for st in sched.steps)
+    assert all(o.assign for st in sched.steps for o in st.writes())
+    # what is zeroed: the target t (takes no gradient); nothing else
+    zeroed = sum(b - a for a, b in sched.layout.zero)
+    assert zeroed == 3
+    assert float(evaluate(g).grad("L")) == 1.0
+
+
+def test_x_times_x_stores_then_adds():
+    sched = compile_graph(parse("x: input = 3\nL: loss = x * x"))
+    (step,) = sched.steps
+    assert [o.assign for o in step.writes()] == [True, False]
+    assert float(evaluate(parse("x: input = 3\nL: loss = x * x")).grad("x")) == 6.0
+
+
+def test_shapes_of_leaves_only_share_their_defaults_read_only():
+    g = gradviz.mlp([4, 8, 3], granularity="layer", activation="relu", loss="mse")
+    sched = compile_graph(g)
+    shared = [b.shape for b in sched.layout.buffers if not b.pooled]
+    assert (8, 4) in shared and (3, 8) in shared
+    t = evaluate(g)
+    W1 = t.value("W1")
+    assert not W1.flags.writeable
+    before = W1.copy()
+    t2 = evaluate(g, W1=np.ones((8, 4)))  # an override writes a copy, not the shared one
+    np.testing.assert_array_equal(t2.value("W1"), np.ones((8, 4)))
+    np.testing.assert_array_equal(evaluate(g).value("W1"), before)
+    tb = evaluate(g, x=np.ones((5, 4)))  # a batch sees the shared default in every variant
+    assert tb.value("W1").shape == (5, 8, 4)
+    np.testing.assert_array_equal(tb.value("W1")[3], before)
+
+
+def test_dead_nodes_get_zero_gradients():
+    g = parse("x: input = 2\nunused = x * 3\nL: loss = x * x")
+    t = evaluate(g)
+    assert float(t.grad("unused")) == 0.0 and float(t.grad("x")) == 4.0
+    x_edge, const_edge = t.edges_into("unused")
+    assert float(x_edge.contribution) == 0.0 and const_edge.contribution is None
+
+
+def test_a_non_finite_value_the_loss_ignores_does_not_poison_gradients():
+    g = parse("x: input = 0\nunused = x / x\nL: loss = x * x + x")
+    t = evaluate(g, check_finite=False)
+    assert np.isnan(t.value("unused")) and float(t.grad("x")) == 1.0
+    with pytest.raises(gradviz.EvalError, match="the value of unused = x / x is nan"):
+        evaluate(g)  # the value is still reported
+
+
+def test_a_node_after_the_loss_adds_to_the_loss_gradient_nothing():
+    g = parse("x: input = 2\nL: loss = x * x\nM = L * 5")
+    t = evaluate(g)
+    assert float(t.grad("L")) == 1.0 and float(t.grad("M")) == 0.0
+
+
+def test_pass_reads_values_gradients_and_contributions():
+    g = example("xyz")
+    run = compile_graph(g).run(g, {}, 1, True)
+    assert float(run.value("w")[0]) == 100.0 and float(run.grad("x")[0]) == 170.0
+    assert float(run.contribution("w", 1)[0]) == 5.0
+    assert run.contribution("x", 0) is None  # a leaf has no operands
+
+
+def test_an_op_refusing_its_values_names_the_node_and_line():
+    text = "z: input = [1, 2, 3]\ny: target = 5\nL: loss = cross_entropy(softmax(z), y)"
+    g = parse(text)
+    with pytest.raises(gradviz.ShapeError, match=r"^<string>:3:1: L: a class index must be"):
+        evaluate(g)
+    assert float(evaluate(g, y=2).grad("L")) == 1.0  # a valid index, by override
+    with pytest.raises(gradviz.ShapeError, match=r"3:1: L: a class index"):
+        evaluate(g, y=[0, 1, 7])  # one bad variant in a batch
