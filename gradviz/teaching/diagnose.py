@@ -1,0 +1,258 @@
+"""The mistakes TAs see every week, each a variant of the student's graph.
+
+Every model is a :class:`~gradviz.teaching.surgery.Plan` on top of the student's own
+numbers (:class:`~gradviz.teaching.carry.Carry`), evaluated by the core; :func:`models`
+lists what each one gives for a cell, and the checker keeps those that match what the
+student wrote (all of them: when two causes give the same number, both are said).
+
+========================== ===========================================================
+``sign``                   the same step with the opposite sign, or one local derivative
+                           ∂b/∂a on the way with the opposite sign (``node``: b)
+``missing_path``           one consumer edge ``a → b`` left out of a sum (``node``: b)
+``wrong_branch``           the local derivative of another piece of a piecewise op (its
+                           record's ``pieces``: kinks, min, max, clipping, margins),
+                           at one element or all (``node``: the op's node)
+``local_only``             the local derivative written without the upstream gradient
+                           of ``b`` (taken as 1; ``node``: b)
+``no_local``               the upstream gradient of ``b`` passed on without ``b``'s local
+                           derivative (``node``: b)
+``wrong_activation_derivative`` another activation's derivative, or one factor of it,
+                           from the op table's activation records (``1 − ŷ`` for tanh′)
+``forward``                (forward cells) an activation on the way computed as another
+                           activation of the table (σ where the problem has tanh,
+                           ReLU where it has leaky ReLU; ``node``: that activation)
+========================== ===========================================================
+
+``swap``, ``inherited``, ``forward`` (a wrong value no model explains) and ``arithmetic``
+are decided by the checker from the sheet and the student's graph as a whole.
+
+Examples
+--------
+>>> from gradviz import evaluate, example
+>>> from gradviz.teaching.carry import Carry
+>>> t = evaluate(example("interesting"))
+>>> c = Carry(t, {}, {"H3": -0.6225, "H4": 0.6225, "H5": 0.6225})
+>>> sorted({(m.cause, m.node) for m in models(c, "∇H1") if abs(float(m.value) + 0.83) < 1e-3})
+[('missing_path', 'H3'), ('no_local', 'H5'), ('wrong_branch', 'H3'), ('wrong_branch', 'H5')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from gradviz.core import formula as F
+from gradviz.core.ops import FUNCS, OPS, Op
+from gradviz.teaching.carry import Carry, _same
+from gradviz.teaching.surgery import op_env, op_locals
+
+__all__ = ["Model", "models", "CAUSES", "activation_alternatives", "MAX_ELEMENTS"]
+
+CAUSES = ("inherited", "swap", "sign", "missing_path", "wrong_branch", "local_only",
+          "no_local", "wrong_activation_derivative", "forward", "arithmetic")
+MAX_ELEMENTS = 16  # a vector op's elements flipped one at a time up to this size
+
+
+@dataclass(frozen=True)
+class Model:
+    """One mistake model's number for a cell, and what it names."""
+
+    cause: str
+    node: str | None
+    value: np.ndarray
+    detail: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+def models(carry: Carry, quantity: str) -> list[Model]:
+    """What each mistake model gives for ``quantity``, in :data:`CAUSES` order; models
+    that change nothing are left out."""
+    base = carry.read(quantity)
+    out = [Model("sign", None, carry.variant(quantity, negate=frozenset({quantity})))]
+    if quantity.startswith("∇"):
+        out += _gradient_models(carry, quantity)
+    else:
+        out += _forward_models(carry, quantity)
+    return [m for m in out if m.value.shape == base.shape and not _same(m.value, base)
+            and bool(np.all(np.isfinite(m.value)))]
+
+
+def _gradient_models(carry: Carry, q: str) -> list[Model]:
+    g, u = carry.trace.graph, q[1:]
+    chain = carry.chain(u)
+    ops = _chain_ops(carry, chain)
+    out = [Model("sign", b, carry.variant(q, flips=frozenset({(a, b)})), {"edge": (a, b)})
+           for a, b in chain.hops]
+    for a, b in chain.hops:
+        if len(g.named_consumers(a)) > 1:
+            out.append(Model("missing_path", b, carry.variant(q, cuts=frozenset({(a, b)})),
+                             {"edge": (a, b)}))
+    for k in ops:
+        for locals_, detail in _flips(carry, k):
+            out.append(Model("wrong_branch", k, carry.variant(q, locals={k: locals_}), detail))
+    ones = {b: np.ones(np.shape(carry.trace.value(b))) for _, b in chain.hops}
+    for a, b in chain.hops:
+        if b != g.loss:
+            out.append(Model("local_only", b, carry.variant(
+                q, grads={**carry.grads, b: ones[b]}), {"edge": (a, b)}))
+    direct = [b for a, b in chain.hops if a == u and b != g.loss]
+    if len(direct) > 1:
+        out.append(Model("local_only", None, carry.variant(
+            q, grads={**carry.grads, **{b: ones[b] for b in direct}}), {"edge": (u, None)}))
+    for a, b in chain.hops:
+        out.append(Model("no_local", b, carry.variant(
+            q, cuts=frozenset({(a, b)}), identity=frozenset({(a, b)})), {"edge": (a, b)}))
+    for k in ops:
+        if carry.trace.graph.op_of(k).kind == "activation":
+            for local, detail in activation_alternatives(carry, k):
+                out.append(Model("wrong_activation_derivative", k,
+                                 carry.variant(q, locals={k: (local,)}), detail))
+    return out
+
+
+def _chain_ops(carry: Carry, chain: Any) -> list[str]:
+    """The op nodes whose local derivatives the chain from ``u`` multiplies by."""
+    g = carry.trace.graph
+    below = set(g.descendants(chain.u))
+    ops = {x for _, b in chain.hops for x in g.expression(b) if x in below}
+    return sorted(ops, key=g.rank.__getitem__)
+
+
+def _flips(carry: Carry, k: str) -> list[tuple[tuple, dict]]:
+    """Local derivatives of ``k`` with another piece taken: everywhere, or (vectors up to
+    :data:`MAX_ELEMENTS`) at one element."""
+    g = carry.trace.graph
+    op = g.op_of(k)
+    if op is None or not op.pieces:
+        return []
+    n = len(g.inputs(k))
+    env = op_env(g, carry.env, k)
+    taken = op_locals(op, env, n)
+    if taken is None:
+        return []
+    shape = np.broadcast_shapes(*(np.shape(t) for t in taken))
+    out = []
+    for p, piece in enumerate(op.pieces):
+        if "==" in piece.when:
+            continue
+        other = op_locals(op, env, n, piece=p)
+        if other is None:
+            continue
+        other = tuple(np.broadcast_to(o, shape) + 0.0 for o in other)
+        full = tuple(np.broadcast_to(t, shape) + 0.0 for t in taken)
+        differs = np.zeros(shape, dtype=bool)
+        for o, t in zip(other, full):
+            differs |= ~np.isclose(o, t)
+        if not differs.any():
+            continue
+        out.append((other, {"piece": p, "element": None}))
+        if 1 < differs.size <= MAX_ELEMENTS and differs.sum() > 1:
+            for j in zip(*np.nonzero(differs)):
+                one = tuple(np.where(_at(shape, j), o, t) for o, t in zip(other, full))
+                out.append((one, {"piece": p, "element": tuple(int(i) for i in j)}))
+    return out
+
+
+def _at(shape: tuple, j: tuple) -> np.ndarray:
+    m = np.zeros(shape, dtype=bool)
+    m[j] = True
+    return m
+
+
+@lru_cache(maxsize=1)
+def _templates() -> tuple[tuple[str, str, F.Expr, str], ...]:
+    """``(activation, template, expression, how)`` for every activation derivative in the
+    op table: whole (``how`` = ``""``), one factor of a product (``factor``: a
+    half-remembered derivative), or written in the input instead of the output
+    (``input``)."""
+    out: list[tuple[str, str, F.Expr, str]] = []
+    for op in OPS.values():
+        if op.kind != "activation" or op.arity != 1:
+            continue
+        if op.pieces:  # its derivative where it holds at this input: one entry
+            out.append((op.name, "", F.Sym("x"), "pieces"))
+        for text in op.local:
+            expr = F.parse(text)
+            parts = [(expr, "")] + [(f, "factor") for f in _factors(expr)]
+            for e, how in parts:
+                out.append((op.name, text, e, how))
+                if "out" in F.free_symbols(e):
+                    out.append((op.name, text, F.subst(e, {"out": F.Sym("x")}), "input"))
+    return tuple(out)
+
+
+def _factors(e: F.Expr) -> list[F.Expr]:
+    """The factors of a product (none for anything else)."""
+    if not isinstance(e, F.Mul):
+        return []
+    return [*(_factors(e.a) or [e.a]), *(_factors(e.b) or [e.b])]
+
+
+def activation_alternatives(carry: Carry, k: str) -> list[tuple[np.ndarray, dict]]:
+    """Other activations' derivatives at ``k``'s input and value, each number once, leaving
+    out the right one and ``k``'s own other branches: for a smooth activation the smooth
+    ones, their factors and their formulas in the input; for one with kinks, those with
+    the same kinks (leaky ReLU taken as ReLU)."""
+    g = carry.trace.graph
+    op: Op = g.op_of(k)
+    env = op_env(g, carry.env, k)
+    right = op_locals(op, env, 1)
+    seen = [] if right is None else [np.asarray(right[0])]
+    for p in range(len(op.pieces)):  # another piece of its own: a wrong branch, not this
+        other = op_locals(op, env, 1, piece=p)
+        if other is not None:
+            seen.append(np.broadcast_to(other[0], np.shape(env["out"])) + 0.0)
+    out = []
+    kinks = op.kinks(**op.param_defaults()) if op.pieces else None
+    for name, text, expr, how in _templates():
+        if name == op.name and how in ("", "pieces"):
+            continue
+        if (how == "pieces") != bool(op.pieces) or \
+                (how == "pieces" and OPS[name].kinks() != kinks):
+            continue  # smooth for smooth; a piecewise one with the same kinks for a kink
+        env_a = {**OPS[name].param_defaults(), "x": env["x"], "out": env["out"], "n": 1.0}
+        try:
+            with np.errstate(all="ignore"):
+                v = op_locals(OPS[name], env_a, 1)[0] if how == "pieces" else \
+                    F.evaluate(expr, env_a, FUNCS)
+                v = np.broadcast_to(np.asarray(v, dtype=float), np.shape(env["out"])) + 0.0
+        except (KeyError, ValueError, TypeError, IndexError):
+            continue
+        if not np.all(np.isfinite(v)) or any(_same(v, s) for s in seen):
+            continue
+        seen.append(v)
+        out.append((v, {"activation": name, "template": text, "expr": expr, "how": how,
+                        "local": v}))
+    return out
+
+
+def _forward_models(carry: Carry, q: str) -> list[Model]:
+    """The cell's value with one activation before it (back to the student's other forward
+    cells) replaced by each other activation of the op table."""
+    out = []
+    for k in _activations_before(carry, q):
+        mine = carry.trace.graph.op_of(k)
+        for name, other in OPS.items():
+            if other.kind == "activation" and other.arity == 1 and name != mine.name:
+                out.append(Model("forward", k, carry.variant(q, ops={k: name}),
+                                 {"activation": name}))
+    return out
+
+
+def _activations_before(carry: Carry, q: str) -> list[str]:
+    g = carry.trace.graph
+    found, seen, todo = [], {q}, [q]
+    while todo:
+        n = todo.pop()
+        op = g.op_of(n)
+        if op is None:
+            continue
+        if op.kind == "activation" and op.arity == 1:
+            found.append(n)
+        for u in g.inputs(n):
+            if u not in seen and u not in carry.values:
+                seen.add(u)
+                todo.append(u)
+    return sorted(found, key=g.rank.__getitem__)
