@@ -218,7 +218,7 @@ class _Grader:
     def _diagnose(self, c: Cell, allowance: Any) -> None:
         q = c.quantity
         assert q is not None
-        found = []
+        found: list[tuple[str, str | None, Any]] = []
         if q in self.swaps:
             found.append(("swap", self.swaps[q], None))
         carries = [self.carry]
@@ -229,7 +229,7 @@ class _Grader:
                 if judge_all(list(c.numbers), m.value, allowance, self.policy):
                     found.append((m.cause, m.node, (carry, m)))
         found.sort(key=lambda f: CAUSES.index(f[0]))
-        unique = []
+        unique: list[tuple[str, str | None, Any]] = []
         for f in found:
             if (f[0], f[1]) not in [(u[0], u[1]) for u in unique]:
                 unique.append(f)
@@ -241,8 +241,10 @@ class _Grader:
         cause, node, how = unique[0]
         c.cause, c.node = cause, node
         c.also = [f"{u[0]}:{u[1]}" if u[1] else u[0] for u in unique[1:]]
-        c.explanation = self.explain.swap(q, node) if cause == "swap" else \
-            Explainer(how[0], self.explain.written).model(q, how[1])
+        if cause == "swap":
+            c.explanation = self.explain.swap(q, self.swaps[q])
+        else:
+            c.explanation = Explainer(how[0], self.explain.written).model(q, how[1])
 
     def _truth_carry(self) -> Carry:
         if self._truth is None:
@@ -254,11 +256,13 @@ class _Grader:
         """Pairs of cells each holding the other's true value."""
         wrong = [c for c in self.first.values()
                  if judge_all(list(c.numbers), c.expected, 0.0, self.policy) is None][:200]
+        shapes = {c.quantity: np.shape(np.asarray(c.expected)) for c in wrong}
         out: dict[str, str] = {}
         for i, a in enumerate(wrong):
             for b in wrong[i + 1:]:
                 if a.quantity in out or b.quantity in out or \
-                        np.shape(a.expected) != np.shape(b.expected) or \
+                        a.quantity.startswith("∇") != b.quantity.startswith("∇") or \
+                        shapes[a.quantity] != shapes[b.quantity] or \
                         _close(a.expected, b.expected):
                     continue
                 if judge_all(list(a.numbers), b.expected, 0.0, self.policy) and \

@@ -45,11 +45,12 @@ from typing import Any
 import numpy as np
 
 from gradviz.core import formula as F
+from gradviz.core.graph import Graph
 from gradviz.core.ops import FUNCS, OPS, Op
 from gradviz.teaching.carry import Carry, _same
 from gradviz.teaching.surgery import op_env, op_locals
 
-__all__ = ["Model", "models", "CAUSES", "activation_alternatives", "MAX_ELEMENTS"]
+__all__ = ["Model", "models", "CAUSES", "activation_alternatives", "MAX_ELEMENTS", "op_of"]
 
 CAUSES = ("inherited", "swap", "sign", "missing_path", "wrong_branch", "local_only",
           "no_local", "wrong_activation_derivative", "forward", "arithmetic")
@@ -105,7 +106,7 @@ def _gradient_models(carry: Carry, q: str) -> list[Model]:
         out.append(Model("no_local", b, carry.variant(
             q, cuts=frozenset({(a, b)}), identity=frozenset({(a, b)})), {"edge": (a, b)}))
     for k in ops:
-        if carry.trace.graph.op_of(k).kind == "activation":
+        if op_of(g, k).kind == "activation":
             for local, detail in activation_alternatives(carry, k):
                 out.append(Model("wrong_activation_derivative", k,
                                  carry.variant(q, locals={k: (local,)}), detail))
@@ -120,7 +121,7 @@ def _chain_ops(carry: Carry, chain: Any) -> list[str]:
     return sorted(ops, key=g.rank.__getitem__)
 
 
-def _flips(carry: Carry, k: str) -> list[tuple[tuple, dict]]:
+def _flips(carry: Carry, k: str) -> list[tuple[tuple, dict[str, Any]]]:
     """Local derivatives of ``k`` with another piece taken: everywhere, or (vectors up to
     :data:`MAX_ELEMENTS`) at one element."""
     g = carry.trace.graph
@@ -147,12 +148,21 @@ def _flips(carry: Carry, k: str) -> list[tuple[tuple, dict]]:
             differs |= ~np.isclose(o, t)
         if not differs.any():
             continue
-        out.append((other, {"piece": p, "element": None}))
+        whole: dict[str, Any] = {"piece": p, "element": None}
+        out.append((other, whole))
         if 1 < differs.size <= MAX_ELEMENTS and differs.sum() > 1:
             for j in zip(*np.nonzero(differs)):
                 one = tuple(np.where(_at(shape, j), o, t) for o, t in zip(other, full))
                 out.append((one, {"piece": p, "element": tuple(int(i) for i in j)}))
     return out
+
+
+def op_of(g: Graph, n: str) -> Op:
+    """The op record of a computed node."""
+    op = g.op_of(n)
+    if op is None:
+        raise ValueError(f"{n!r} is not computed")
+    return op
 
 
 def _at(shape: tuple, j: tuple) -> np.ndarray:
@@ -196,7 +206,7 @@ def activation_alternatives(carry: Carry, k: str) -> list[tuple[np.ndarray, dict
     ones, their factors and their formulas in the input; for one with kinks, those with
     the same kinks (leaky ReLU taken as ReLU)."""
     g = carry.trace.graph
-    op: Op = g.op_of(k)
+    op = op_of(g, k)
     env = op_env(g, carry.env, k)
     right = op_locals(op, env, 1)
     seen = [] if right is None else [np.asarray(right[0])]
@@ -215,8 +225,10 @@ def activation_alternatives(carry: Carry, k: str) -> list[tuple[np.ndarray, dict
         env_a = {**OPS[name].param_defaults(), "x": env["x"], "out": env["out"], "n": 1.0}
         try:
             with np.errstate(all="ignore"):
-                v = op_locals(OPS[name], env_a, 1)[0] if how == "pieces" else \
-                    F.evaluate(expr, env_a, FUNCS)
+                v = (op_locals(OPS[name], env_a, 1) or (None,))[0] if how == "pieces" \
+                    else F.evaluate(expr, env_a, FUNCS)
+                if v is None:
+                    continue
                 v = np.broadcast_to(np.asarray(v, dtype=float), np.shape(env["out"])) + 0.0
         except (KeyError, ValueError, TypeError, IndexError):
             continue
@@ -233,7 +245,7 @@ def _forward_models(carry: Carry, q: str) -> list[Model]:
     cells) replaced by each other activation of the op table."""
     out = []
     for k in _activations_before(carry, q):
-        mine = carry.trace.graph.op_of(k)
+        mine = op_of(carry.trace.graph, k)
         for name, other in OPS.items():
             if other.kind == "activation" and other.arity == 1 and name != mine.name:
                 out.append(Model("forward", k, carry.variant(q, ops={k: name}),

@@ -24,8 +24,9 @@ import numpy as np
 from gradviz.core import formula as F
 from gradviz.core.format import MINUS, fmt_value
 from gradviz.core.names import plain
+from gradviz.core.ops import FUNCS
 from gradviz.teaching.carry import Carry
-from gradviz.teaching.diagnose import Model
+from gradviz.teaching.diagnose import Model, op_of
 from gradviz.teaching.quantities import display
 from gradviz.teaching.surgery import op_env, op_locals
 
@@ -59,15 +60,13 @@ class Explainer:
             return f"truncated ({number(expected, 6)} cut, not rounded)"
         if how == "unit":
             return f"within one unit of the last digit ({number(expected, 6)})"
-        sources = self.upstream(q)
-        mine = ", ".join(self.yours(s) for s in sources)
+        mine = ", ".join(self.yours(s) for s in self.upstream(q))
         recomputed = number(self.c.read(q), 6)
         if how == "carried":
-            base = f"from your {mine} it is {recomputed}" if mine else \
-                f"the exact value is {number(expected, 6)}"
-            return (f"rounding as you go: {base}, and rounding the numbers it is computed "
-                    f"from to {digits} significant digits moves it by up to "
-                    f"{number(np.max(allowance), 2)}")
+            return (f"rounding as you go: carrying the numbers it is computed from at {digits} "
+                    f"significant digits moves it by up to {number(np.max(allowance), 2)} "
+                    f"(exact: {number(expected, 6)}" +
+                    (f"; from your {mine}: {recomputed})" if mine else ")"))
         return (f"follows from your own rounded {mine or 'earlier numbers'}: recomputed "
                 f"from them it is {recomputed} (exact: {number(expected, 6)})")
 
@@ -115,25 +114,30 @@ class Explainer:
     def _wrong_branch(self, q: str, m: Model) -> str:
         k = m.node
         assert k is not None
-        op = self.g.op_of(k)
+        op = op_of(self.g, k)
         ins = self.g.inputs(k)
         env = op_env(self.g, self.c.env, k)
         roles = {op.args[op.role(i, len(ins))]: u for i, u in enumerate(ins)}
         other = op.pieces[m.detail["piece"]]
-        where = "" if m.detail["element"] is None else \
-            f" (element {', '.join(str(i + 1) for i in m.detail['element'])})"
+        at = m.detail["element"]
+        if at is not None:  # the condition at that element only
+            env = {r: np.asarray(v)[at] if np.ndim(v) == len(at) else v for r, v in env.items()}
+        where = "" if at is None else f" (element {', '.join(str(i + 1) for i in at)})"
         held = self._held(op, env)
         cond = lambda w: F.to_plain(F.parse(w), name=lambda r: self.name(roles[r])
                                     if r in roles else plain(r))
-        now = f"here {cond(held)}" if held else "here another branch holds"
+        values = ", ".join(f"{self.name(roles[r])} = {number(env[r])}" for r in
+                           sorted(F.free_symbols(F.parse(other.when)) & set(roles)))
+        now = f"here {cond(held)} ({values})" if held else f"here ({values}) another holds"
         return (f"the wrong branch at {self.node_text(k)}{where}: {now}, but the gradient "
                 f"went as if {cond(other.when)}; that gives {number(m.value)}")
 
     def _held(self, op: Any, env: dict) -> str | None:
         for p in op.pieces:
             try:
-                if bool(np.all(F.evaluate(F.parse(p.when), env, {}))):
-                    return p.when
+                with np.errstate(all="ignore"):
+                    if bool(np.all(F.evaluate(F.parse(p.when), env, FUNCS))):
+                        return p.when
             except (KeyError, ValueError):
                 return None
         return None
@@ -157,7 +161,7 @@ class Explainer:
     def _wrong_activation_derivative(self, q: str, m: Model) -> str:
         k = m.node
         assert k is not None
-        op = self.g.op_of(k)
+        op = op_of(self.g, k)
         x = self.g.inputs(k)[0]
         names = {"out": self.name(k), "x": _group(self.name(x))}
         show = lambda e: F.to_plain(e, name=lambda s: names.get(s, plain(s)))
@@ -180,7 +184,8 @@ class Explainer:
         k = m.node
         assert k is not None
         return (f"the forward pass used {m.detail['activation']} instead of "
-                f"{self.g.op_of(k).name} at {self.node_text(k)}: that gives {number(m.value)}")
+                f"{op_of(self.g, k).name} at {self.node_text(k)}: that gives "
+                f"{number(m.value)}")
 
     def swap(self, q: str, other: str) -> str:
         return (f"{display(q)} and {display(other)} are swapped: this is {display(other)}'s "

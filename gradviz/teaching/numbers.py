@@ -61,6 +61,7 @@ _REWRITES = [
     (re.compile(r"\\end\{[bpvBV]?matrix\}"), "]]"),
     (re.compile(r"\\\\"), "],["),
     (re.compile(r"\s*(?:\\times|\\cdot|×|·|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?"), r"e\1"),
+    (re.compile(r"\\[lc]?dots\b"), "…"),
     (re.compile(r"\\(?:left|right|approx|quad|qquad|mathrm|text)\b|\\[,;:! ]|[$`~≈]|\*\*"), " "),
     (re.compile(r"\\[(\[]"), " "),
     (re.compile(r"\\[)\]]"), " "),

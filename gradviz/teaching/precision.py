@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -173,7 +174,7 @@ def judge(n: Number, expected: float, allowance: float = 0.0,
     return None
 
 
-def judge_all(numbers: list[Number], expected: np.ndarray, allowance: np.ndarray | float = 0.0,
+def judge_all(numbers: list[Number], expected: Any, allowance: Any = 0.0,
               policy: Policy = POLICY) -> str | None:
     """:func:`judge` element by element: the loosest match, or ``None`` if one fails.
 

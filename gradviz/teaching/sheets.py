@@ -52,7 +52,7 @@ _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16")]
 _BULLET = re.compile(r"^\s*(?:[-*•+]\s+|\d{1,2}[.)]\s+(?=\D)|\([a-zA-Z0-9]{1,3}\)\s+)")
-_PAIR = re.compile(r"^(?P<name>[^:=≈→,\t]+?)\s*(?::=|[:=≈→])\s*(?P<value>.*)$")
+_SEPARATORS = re.compile(r"\s*(?::=|[:=≈→])\s*")
 _COMMENT = ("#", "//", "%", "```", "<!--")
 _GFM_SEPARATOR = re.compile(r"\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)+\|?\s*")
 MAX_NAME_WORDS = 8  # words in a name of a `name value` line
@@ -169,7 +169,8 @@ def _read(text: str, content: list[tuple[int, str]], source: str,
         rest = [(i, _pair(_BULLET.sub("", ln).strip(), is_name)) for i, ln in content
                 if i not in table and is_name is not None]
         return pair_rows(pipe_rows(pipes), is_name) + \
-            [Entry(p[0], p[1], i) for i, p in rest if p is not None and is_name(p[0])]
+            [Entry(p[0], p[1], i) for i, p in rest if p is not None and is_name
+             and is_name(p[0])]
     stripped = [(i, _BULLET.sub("", ln).strip()) for i, ln in content]
     pairs = [(i, _pair(ln, is_name)) for i, ln in stripped]
     named = [(i, p) for i, p in pairs if p is not None]
@@ -194,13 +195,16 @@ def _is_value(text: str) -> bool:
 
 
 def _pair(line: str, is_name: NameTest | None) -> tuple[str, str] | None:
-    """``(name, value text)`` of a ``name: value``, ``name = value`` or ``name value`` line."""
-    m = _PAIR.match(line)
-    if m and not _is_value(m.group("name")):
-        value = m.group("value").strip()
-        if not _is_value(value) and re.search(r"[=≈]", value):
-            value = re.split(r"[=≈]", value)[-1].strip()
-        return m.group("name").strip(), value
+    """``(name, value text)`` of a ``name: value``, ``name = value`` or ``name value`` line;
+    with work shown (``L = −ln(Ŷ) = 0.9741``) the value is the last part, the name the
+    first part that names a quantity."""
+    parts = _SEPARATORS.split(line)
+    if len(parts) > 1 and "," not in parts[0] and "\t" not in parts[0]:
+        value = parts[-1] if len(parts) == 2 or _is_value(parts[-1]) else parts[1]
+        heads = [p for p in parts[:-1] if p and not _is_value(p)]
+        named = [p for p in heads if is_name is not None and is_name(p)]
+        if heads:
+            return (named or heads)[0].strip(), value.strip()
     tokens = line.split()
     for k in range(1, min(len(tokens), MAX_NAME_WORDS + 1)):
         head, tail = " ".join(tokens[:k]), " ".join(tokens[k:])

@@ -54,7 +54,7 @@ from gradviz.core.ops import FUNCS, Op
 
 __all__ = ["Plan", "Built", "build", "op_locals", "op_env", "ELEMENTWISE"]
 
-ELEMENTWISE = ("arith", "elementwise", "activation")
+ELEMENTWISE = ("arith", "elementwise", "activation", "loss")
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ class _Surgery:
         self.g, self.e = graph, GraphEdit(graph)
         self.ins: dict[str, list[str]] = {}
         self.defn: dict[str, tuple[str, dict]] = {}
+        self.stands_for: dict[str, str] = {}  # a node put in place of an operand -> it
 
     def inputs(self, n: str) -> list[str]:
         return self.ins[n] if n in self.ins else list(self.g.inputs(n))
@@ -119,6 +120,8 @@ class _Surgery:
         return self.e.const(np.asarray(value, dtype=float))
 
     def replace(self, n: str, k: int, new: str) -> None:
+        old = self.inputs(n)[k]
+        self.stands_for.setdefault(new, self.stands_for.get(old, old))
         self.e.replace_operand(n, k, new)
         self.ins[n] = self.inputs(n)
         self.ins[n][k] = new
@@ -156,8 +159,8 @@ def build(trace: Trace, plan: Plan, env: Trace | None = None) -> Built:
             y = s.inputs(x)[k]
             minus = s.op("neg", y)
             s.replace(x, k, s.op("add", minus, s.op("stop_gradient", s.op("sub", y, minus))))
-    for k, name in sorted(plan.ops.items()):
-        s.recompute(k, name, *s.inputs(k))
+    for node, name in sorted(plan.ops.items()):
+        s.recompute(node, name, *s.inputs(node))
     copies = {v: s.copy(v) for v in sorted(plan.values) if not g.is_leaf(v)}
     touched = set(copies) | set(plan.locals) | {b for _, b in plan.identity}
     for b in sorted(touched, key=g.rank.__getitem__):
@@ -200,8 +203,12 @@ def _redefine(s: _Surgery, trace: Trace, env: Trace, plan: Plan, b: str, copy: s
         assert op is not None
         locals_ = op_locals(op, op_env(g, env, b, out=np.asarray(plan.values[b], dtype=float)),
                             len(operands))
-    routes = [s.route(loc, x) for loc, x in zip(locals_ or (), operands)
-              if loc is not None and trace.requires_grad(_origin(x, s))]
+    shape = np.shape(trace.value(b))
+    needed = [(loc, x) for loc, x in zip(locals_ or (), operands)
+              if loc is not None and trace.requires_grad(s.stands_for.get(x, x))]
+    if locals_ is not None and not all(np.all(np.isfinite(loc)) for loc, _ in needed):
+        locals_, needed = None, []  # not defined here (a kink's tie, log of a negative)
+    routes = [_fit(s, s.route(loc, x), np.shape(loc), shape) for loc, x in needed]
     for a, bb in sorted(plan.identity):
         if bb == b:
             routes.extend(_identity_routes(s, trace, a, b, probes))
@@ -218,11 +225,9 @@ def _redefine(s: _Surgery, trace: Trace, env: Trace, plan: Plan, b: str, copy: s
     s.recompute(b, "add", total, s.op("stop_gradient", s.op("sub", target, total)))
 
 
-def _origin(x: str, s: _Surgery) -> str:
-    """The original node behind a probe or a cut (``stop_gradient`` nodes we added)."""
-    while x.startswith("~") and s.defn.get(x, ("",))[0] == "stop_gradient":
-        x = s.inputs(x)[0]
-    return x
+def _fit(s: _Surgery, route: str, have: tuple, want: tuple) -> str:
+    """A route summed to a scalar node's shape (a loss of a vector operand)."""
+    return s.op("sum", route) if want == () and have != () else route
 
 
 def _identity_routes(s: _Surgery, trace: Trace, a: str, b: str, probes: dict) -> list[str]:
@@ -260,15 +265,17 @@ def op_locals(op: Op, env: Mapping[str, Any], n: int, piece: int | None = None
     """The local derivative per operand of an elementwise op at ``env``: from its
     ``local`` templates, or from the piece that holds (``piece``: that piece instead).
     ``None`` when the record does not give them elementwise."""
-    if op.kind not in ELEMENTWISE or op.arity is None or n != op.arity:
+    if op.kind not in ELEMENTWISE or op.arity is None or n != op.arity or \
+            (op.kind == "loss" and not op.broadcast):
         return None
     try:
-        if op.local and piece is None:
-            return tuple(np.asarray(F.evaluate(_parse(t), env, FUNCS), dtype=float)
-                         for t in op.local)
-        if not op.pieces:
-            return None
-        return tuple(_piecewise(op, env, i, piece) for i in range(n))
+        with np.errstate(all="ignore"):
+            if op.local and piece is None:
+                return tuple(np.asarray(F.evaluate(_parse(t), env, FUNCS), dtype=float)
+                             for t in op.local)
+            if not op.pieces:
+                return None
+            return tuple(_piecewise(op, env, i, piece) for i in range(n))
     except (KeyError, ValueError, TypeError, ZeroDivisionError):
         return None
 

@@ -116,14 +116,16 @@ def pipe_rows(lines: list[tuple[int, str]]) -> list[Row]:
         body = line.strip()
         body = body[1:] if body.startswith("|") else body
         body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
-        cells = [c.replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
+        cells = [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", body)]
         rows.append((n, cells))
     return rows
 
 
 def split_outside_brackets(line: str, delim: str) -> list[str]:
     """Split on ``delim`` except inside brackets (an unquoted ``[a, b]`` stays one field)."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in line:
         if ch in "[({":
             depth += 1

@@ -1,0 +1,80 @@
+"""Graph variants: each plan evaluated by the core gives the chain rule it describes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gradviz import evaluate, example, examples
+from gradviz.core.ops import OPS
+from gradviz.teaching.surgery import Plan, build, op_env, op_locals
+from gradviz.views.answers import asked
+
+
+def read(trace, plan, quantity, env=None):
+    b = build(trace, plan, env)
+    return b.read(evaluate(b.graph, check_finite=False), quantity)
+
+
+@pytest.mark.parametrize("name", examples())
+def test_probes_with_the_true_gradients_read_the_true_gradients(name):
+    t = evaluate(example(name))
+    grads = {q[1:]: v for q, v in asked(t) if q.startswith("∇") and q[1:] != t.loss}
+    for q, v in asked(t):
+        np.testing.assert_allclose(read(t, Plan(grads=grads), q), v, rtol=1e-12, atol=1e-14)
+
+
+def test_the_student_gradients_flow_on_and_nested_consumers_count_once():
+    t = evaluate(example("interesting"))
+    # H1 reaches H5 directly and through H4: with the student's ∇H4 and ∇H5, the H4 path
+    # uses the student's ∇H4 once, not ∇H5·∂H5/∂H4 again
+    plan = Plan(grads={"H3": -0.6, "H4": 0.5, "H5": 7.0})
+    assert float(read(t, plan, "∇H1")) == pytest.approx(-0.6 * 1 + 0.5 * (-4 / 3) + 7.0 * 0)
+    b = build(t, Plan(grads={**plan.grads, "H1": 0.0}))
+    parts = b.through(evaluate(b.graph, check_finite=False), "H1")
+    assert {v: round(float(x), 6) for v, x in parts.items()} == \
+        {"H3": -0.6, "H4": round(0.5 * -4 / 3, 6), "H5": 0.0}
+
+
+def test_cuts_flips_identity_locals_and_negate():
+    t = evaluate(example("interesting"))
+    grads = {"H3": -0.6225, "H4": 0.6225, "H5": 0.6225}
+    base = float(read(t, Plan(grads=grads), "∇H1"))
+    assert float(read(t, Plan(grads=grads, cuts=frozenset({("H1", "H3")})), "∇H1")) == \
+        pytest.approx(base + 0.6225)
+    assert float(read(t, Plan(grads=grads, flips=frozenset({("H1", "H4")})), "∇H1")) == \
+        pytest.approx(-0.6225 + 0.6225 * 4 / 3)
+    both = Plan(grads=grads, cuts=frozenset({("H1", "H4")}), identity=frozenset({("H1", "H4")}))
+    assert float(read(t, both, "∇H1")) == pytest.approx(-0.6225 + 0.6225)
+    flipped = Plan(grads=grads, locals={"H5": (np.array(0.0), np.array(1.0))})
+    assert float(read(t, flipped, "∇H1")) == pytest.approx(base + 0.6225)
+    assert float(read(t, Plan(grads=grads, negate=frozenset({"∇H1"})), "∇H1")) == -base
+
+
+def test_student_values_and_the_locals_taken_at_them():
+    t = evaluate(example("interesting"))
+    # the student's Ŷ = 0.5: L = −ln 0.5, and σ′ is taken at their Ŷ, so ∂L/∂z = Ŷ − Y
+    plan = Plan(values={"Yhat": 0.5})
+    assert float(read(t, plan, "L")) == pytest.approx(np.log(2))
+    assert float(read(t, plan, "∇H5")) == pytest.approx(0.5)
+    assert float(read(t, plan, "Yhat")) == pytest.approx(t.value("Yhat"))  # from its inputs
+    other = Plan(values={"Yhat": 0.5}, ops={"Yhat": "tanh"})
+    assert float(read(t, other, "Yhat")) == pytest.approx(np.tanh(-0.5))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in OPS.items() if op.pieces and op.arity))
+def test_every_piecewise_record_gives_its_locals_per_piece(name):
+    op = OPS[name]
+    env = {**op.param_defaults(), "n": 1.0, "out": np.array(0.3)}
+    env.update({r: np.array(v) for r, v in zip(op.args, [0.7, -0.4, 1.0])})
+    taken = op_locals(op, env, op.arity)
+    assert taken is None or len(taken) == op.arity  # losses are not elementwise records
+    for p in range(len(op.pieces)):
+        if op.kind in ("arith", "elementwise", "activation"):
+            assert len(op_locals(op, env, op.arity, piece=p)) == op.arity
+
+
+def test_op_env_names_roles_value_and_params():
+    t = evaluate(example("mlp"))
+    env = op_env(t.graph, t, "H1")
+    assert env["slope"] == 0.1 and float(env["x"]) == -2.0 and float(env["out"]) == -0.2
