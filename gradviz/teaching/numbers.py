@@ -28,7 +28,8 @@ import numpy as np
 from gradviz.core.errors import GradvizError
 from gradviz.teaching.precision import Number, number
 
-__all__ = ["Value", "Unusable", "read_value", "BLANKS", "MAX_CELL", "MAX_DEPTH", "MAX_TOKEN"]
+__all__ = ["Value", "Unusable", "read_value", "leading_value", "BLANKS", "MAX_CELL",
+           "MAX_DEPTH", "MAX_TOKEN"]
 
 MAX_CELL = 20_000  # characters in one cell
 MAX_DEPTH = 16  # nested brackets in one cell
@@ -62,7 +63,8 @@ _REWRITES = [
     (re.compile(r"\\\\"), "],["),
     (re.compile(r"\s*(?:\\times|\\cdot|×|·|\*|x)\s*10\s*\^\s*\{?\s*([+-]?\d+)\s*\}?"), r"e\1"),
     (re.compile(r"\\[lc]?dots\b"), "…"),
-    (re.compile(r"\\(?:left|right|approx|quad|qquad|mathrm|text)\b|\\[,;:! ]|[$`~≈]|\*\*"), " "),
+    (re.compile(r"\\(?:left|right|approx|quad|qquad|mathrm|text)\b|\\[,;:! ]|[$`~≈\"']|\*\*"),
+     " "),
     (re.compile(r"\\[(\[]"), " "),
     (re.compile(r"\\[)\]]"), " "),
 ]
@@ -103,6 +105,27 @@ def read_value(text: str) -> Value:
     flat: list[Number] = []
     array = _array(tree, flat, raw)
     return Value(tuple(flat), array)
+
+
+def leading_value(text: str, tries: int = 12) -> tuple[Value, str] | None:
+    """The number a cell starts with when words follow it (``-1.452 (chain rule)``):
+    the value and the text it was read from, or ``None``.
+
+    Examples
+    --------
+    >>> v, used = leading_value("0.6225 (see page 2)")
+    >>> float(v.array), used
+    (0.6225, '0.6225')
+    """
+    cuts = [m.start() for m in re.finditer(
+        r"\s+(?=\\?[(\[]?[^\W\d_]\w|--|—|–)|,\s+(?=[^\W\d_])", text)][:tries]
+    for cut in cuts:
+        head = text[:cut].strip()
+        try:
+            return read_value(head), head
+        except Unusable:
+            continue
+    return None
 
 
 def _parse(s: str, raw: str) -> list:

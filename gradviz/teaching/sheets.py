@@ -34,7 +34,7 @@ from pathlib import Path
 
 from gradviz.core.errors import GradvizError
 from gradviz.core.limits import LIMITS
-from gradviz.teaching.numbers import Unusable, read_value
+from gradviz.teaching.numbers import Unusable, leading_value, read_value
 from gradviz.teaching.tables import (
     Entry,
     delimited_rows,
@@ -171,19 +171,35 @@ def _read(text: str, content: list[tuple[int, str]], source: str,
         return pair_rows(pipe_rows(pipes), is_name) + \
             [Entry(p[0], p[1], i) for i, p in rest if p is not None and is_name
              and is_name(p[0])]
-    stripped = [(i, _BULLET.sub("", ln).strip()) for i, ln in content]
-    pairs = [(i, _pair(ln, is_name)) for i, ln in stripped]
-    named = [(i, p) for i, p in pairs if p is not None]
+    stripped = [(i, _line(ln)) for i, ln in content]
+    pairs = [(i, _pairs(ln, is_name)) for i, ln in stripped]
+    named = [(i, p) for i, ps in pairs if ps for p in ps]
+    lines_named = sum(1 for _, ps in pairs if ps)
     delim = _delimiter(stripped)
-    if delim and len(named) < 0.6 * len(stripped):
+    if delim and lines_named < 0.6 * len(stripped):
         return pair_rows(delimited_rows(stripped, delim, source), is_name)
-    if named and len(named) >= 0.6 * len(stripped):
+    if named and lines_named >= 0.6 * len(stripped):
         return [Entry(p[0], p[1], i) for i, p in named]
     values = [(i, ln) for i, ln in stripped if _is_value(ln)]
     if len(values) == len(stripped):
         return [Entry(None, ln, i) for i, ln in values]
-    raise GradvizError(f"{source}: not an answer sheet: expected a table (Markdown, CSV) of "
-                       "quantity names and values, JSON, or `name: value` lines")
+    alternating = _alternating(stripped, is_name)
+    if alternating:
+        return alternating
+    raise GradvizError("not an answer sheet: expected a table (Markdown, CSV) of quantity "
+                       "names and values, JSON, or `name: value` lines")
+
+
+def _alternating(lines: list[tuple[int, str]], is_name: NameTest | None) -> list[Entry]:
+    """A name on one line, its value on the next (a one-column table)."""
+    if len(lines) < 2 or len(lines) % 2:
+        return []
+    out = []
+    for (i, name), (_, value) in zip(lines[0::2], lines[1::2]):
+        if _is_value(name) or not _is_value(value) or (is_name and not is_name(name)):
+            return []
+        out.append(Entry(name, value, i + 1))
+    return out
 
 
 def _is_value(text: str) -> bool:
@@ -194,13 +210,39 @@ def _is_value(text: str) -> bool:
         return False
 
 
+def _line(line: str) -> str:
+    """A line without its list bullet, and without LaTeX alignment (``&=``, a final ``\\``)."""
+    line = _BULLET.sub("", line).strip()
+    if "matrix" not in line:
+        line = re.sub(r"\\\\\s*$", "", line)
+        line = re.sub(r"&\s*(?=[=≈])", "", line).strip()
+    return line
+
+
+def _pairs(line: str, is_name: NameTest | None) -> list[tuple[str, str]]:
+    """The answers of one line: ``Ŷ = 0.3775, L = 0.9741`` holds two."""
+    pieces: list[str] = []
+    for piece in (p for part in split_outside_brackets(line, ";")
+                  for p in split_outside_brackets(part, ",")):
+        if pieces and not _SEPARATORS.search(piece):
+            pieces[-1] += "," + piece  # a vector `a, b` or words, not another answer
+        else:
+            pieces.append(piece)
+    found = [_pair(p.strip(), is_name) for p in pieces] if len(pieces) > 1 else []
+    if len(pieces) > 1 and all(f is not None for f in found):
+        return [f for f in found if f is not None]
+    one = _pair(line, is_name)
+    return [one] if one is not None else []
+
+
 def _pair(line: str, is_name: NameTest | None) -> tuple[str, str] | None:
     """``(name, value text)`` of a ``name: value``, ``name = value`` or ``name value`` line;
     with work shown (``L = −ln(Ŷ) = 0.9741``) the value is the last part, the name the
     first part that names a quantity."""
     parts = _SEPARATORS.split(line)
     if len(parts) > 1 and "," not in parts[0] and "\t" not in parts[0]:
-        value = parts[-1] if len(parts) == 2 or _is_value(parts[-1]) else parts[1]
+        first = parts[1] if _is_value(parts[1]) else (leading_value(parts[1]) or (None, None))[1]
+        value = first or (parts[-1] if _is_value(parts[-1]) else parts[1])
         heads = [p for p in parts[:-1] if p and not _is_value(p)]
         named = [p for p in heads if is_name is not None and is_name(p)]
         if heads:
@@ -242,7 +284,7 @@ class _Num(str):
 def _json(text: str, source: str) -> list[Entry]:
     depth = _json_depth(text)
     if depth > MAX_JSON_DEPTH:
-        raise GradvizError(f"{source}: JSON nested {depth} deep is not an answer sheet")
+        raise GradvizError(f"JSON nested {depth} deep is not an answer sheet")
     try:
         data = json.loads(text, parse_float=_Num, parse_int=_Num, parse_constant=_Num)
     except json.JSONDecodeError as e:
