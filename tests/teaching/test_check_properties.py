@@ -13,10 +13,10 @@ from gradviz.core.errors import EvalError, GradvizError
 from gradviz.teaching.carry import Carry
 from gradviz.teaching.check import check
 from gradviz.teaching.diagnose import models
+from gradviz.teaching.numbers import read_value
 from gradviz.teaching.precision import judge_all
 from gradviz.teaching.quantities import Quantities, display
 from gradviz.teaching.sheets import decode, read_sheet
-from gradviz.teaching.numbers import read_value
 from tests.strategies import build, programs
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
