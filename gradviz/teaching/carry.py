@@ -39,6 +39,7 @@ from gradviz.teaching.surgery import Built, Plan, build
 __all__ = ["Carry", "Chain", "MAX_ALLOWANCE_NODES"]
 
 MAX_ALLOWANCE_NODES = 400  # named nodes: beyond, no carried-rounding allowance is given
+MAX_BATCH = 2_000_000  # graph nodes × variants evaluated in one call
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,26 @@ class Carry:
         return np.asarray(self.env.value(node))
 
     def variant(self, quantity: str, **changes: Any) -> np.ndarray:
-        """``quantity`` in the student's graph changed by a mistake model (a :class:`Plan`
-        field each: ``cuts``, ``locals``, ``identity``, ``negate``, ``grads``...)."""
+        """``quantity`` in the student's graph changed by a :class:`Plan` (``ops``,
+        ``negate``, ...), evaluated once."""
         plan = dataclasses.replace(self.plan, **changes)
-        env = self._env(plan.values) if plan.values is not self.plan.values else self.env
-        built, t = self._run(plan, env)
+        built, t = self._run(plan, self.env)
         self.evaluations += 1
         return built.read(t, quantity)
+
+    def variants(self, quantity: str, settings: list[dict], **changes: Any) -> np.ndarray:
+        """``quantity`` in each of many mistake models at once: the student's graph with
+        the :class:`Plan` fields ``changes`` (gates, switches...), evaluated in one batch
+        with one leaf setting per row (see :mod:`gradviz.teaching.surgery`)."""
+        if not settings:
+            return np.zeros((0,) + np.shape(self.true(quantity)))
+        built = build(self.trace, dataclasses.replace(self.plan, **changes), self.env)
+        rows = max(1, MAX_BATCH // max(1, len(built.graph)))  # bounded memory per call
+        parts = []
+        for i in range(0, len(settings), rows):
+            parts.append(built.read(built.evaluate(settings[i:i + rows]), quantity))
+            self.evaluations += 1
+        return np.concatenate(parts)
 
     # -------------------------------------------------------------------- structure
     def chain(self, u: str) -> Chain:
@@ -141,22 +155,23 @@ class Carry:
     # ----------------------------------------------------------------- dependence
     def influence(self, wrong: list[str], cells: list[str]) -> dict[str, list[str]]:
         """For each cell, the wrong cells its recomputed value changes with."""
-        base = {q: self.read(q) for q in cells}
         out: dict[str, list[str]] = {q: [] for q in cells}
-        for w in wrong:
-            node = w.lstrip("∇")
-            if w.startswith("∇") and node in self.grads:
-                plan = dataclasses.replace(self.plan, grads={**self.grads, node: self.true(w)})
-                env = self.env
-            elif not w.startswith("∇") and node in self.values:
-                values = {**self.values, node: self.true(w)}
-                plan, env = dataclasses.replace(self.plan, values=values), self._env(values)
-            else:
-                continue
-            built, t = self._run(plan, env)
-            self.evaluations += 1
-            for q in cells:
-                if q != w and not _same(built.read(t, q), base[q]):
+        grads = [w for w in wrong if w.startswith("∇") and w[1:] in self.grads]
+        rows: list[tuple[str, Built, Trace, int]] = []
+        if grads and cells:  # gradient cells: their weights, all in one batch
+            t = self.built.evaluate([{("weight", w[1:]): self.true(w)} for w in grads])
+            rows += [(w, self.built, t, i) for i, w in enumerate(grads)]
+        for w in (w for w in wrong if w in self.values and cells):
+            values = {**self.values, w: self.true(w)}  # local derivatives move with it
+            built, t = self._run(dataclasses.replace(self.plan, values=values),
+                                 self._env(values))
+            rows.append((w, built, t, -1))
+        self.evaluations += len(rows) > 0
+        for q in cells:
+            base = self.read(q)
+            for w, built, t, i in rows:
+                row = built.read(t, q)
+                if w != q and not _same(row[i] if i >= 0 else row, base):
                     out[q].append(w)
         return out
 

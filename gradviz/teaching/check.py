@@ -54,7 +54,7 @@ from gradviz.core.evaluate import Trace
 from gradviz.teaching.carry import Carry
 from gradviz.teaching.diagnose import CAUSES, models
 from gradviz.teaching.explain import Explainer
-from gradviz.teaching.numbers import Unusable, read_value
+from gradviz.teaching.numbers import Unusable, leading_value, read_value
 from gradviz.teaching.precision import POLICY, RIGHT, Policy, judge_all, local_digits
 from gradviz.teaching.quantities import Quantities, display, match_quantity
 from gradviz.teaching.report import Cell, Report
@@ -113,11 +113,15 @@ def _read_cell(e: Entry, quantities: Quantities, trace: Trace) -> Cell | None:
     try:
         value = read_value(e.text)
     except Unusable as why:
-        if q is None:
+        lead = None if why.blank else leading_value(e.text)  # `0.6225 (see p. 2)`
+        if lead is not None:
+            value = lead[0]
+        elif q is None:
             return None  # `Name: Jane Doe`: not an answer, not reported
-        cell = Cell(written, e.text, q, "missing", e.line, expected=_true(trace, q))
-        cell.explanation = "left blank" if why.blank else str(why)
-        return cell
+        else:
+            cell = Cell(written, e.text, q, "missing", e.line, expected=_true(trace, q))
+            cell.explanation = "left blank" if why.blank else str(why)
+            return cell
     if q is None:
         return Cell(written, e.text, None, "unreadable", e.line, explanation=(
             f"no quantity of {trace.graph.name or 'this problem'} is called {written!r}: "
@@ -149,7 +153,8 @@ class _Grader:
         self.todo = [c for c in cells if c.status == ""]
         self.first: dict[str, Cell] = {}
         for c in self.todo:
-            self.first.setdefault(c.quantity, c)  # type: ignore[arg-type]
+            if c.quantity is not None:
+                self.first.setdefault(c.quantity, c)
         self.swaps = self._swaps()
         values, grads = self._student_numbers()
         self.carry = Carry(trace, values, grads)
@@ -254,20 +259,18 @@ class _Grader:
 
     def _swaps(self) -> dict[str, str]:
         """Pairs of cells each holding the other's true value."""
-        wrong = [c for c in self.first.values()
+        wrong = [(q, c) for q, c in self.first.items()
                  if judge_all(list(c.numbers), c.expected, 0.0, self.policy) is None][:200]
-        shapes = {c.quantity: np.shape(np.asarray(c.expected)) for c in wrong}
+        kind = {q: (q.startswith("∇"), np.shape(np.asarray(c.expected))) for q, c in wrong}
         out: dict[str, str] = {}
-        for i, a in enumerate(wrong):
-            for b in wrong[i + 1:]:
-                if a.quantity in out or b.quantity in out or \
-                        a.quantity.startswith("∇") != b.quantity.startswith("∇") or \
-                        shapes[a.quantity] != shapes[b.quantity] or \
+        for i, (qa, a) in enumerate(wrong):
+            for qb, b in wrong[i + 1:]:
+                if qa in out or qb in out or kind[qa] != kind[qb] or \
                         _close(a.expected, b.expected):
-                    continue
+                    continue  # a swap is between two wrong cells of one kind and shape
                 if judge_all(list(a.numbers), b.expected, 0.0, self.policy) and \
                         judge_all(list(b.numbers), a.expected, 0.0, self.policy):
-                    out[a.quantity], out[b.quantity] = b.quantity, a.quantity  # type: ignore
+                    out[qa], out[qb] = qb, qa
         return out
 
     def _student_numbers(self) -> tuple[dict, dict]:

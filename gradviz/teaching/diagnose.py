@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -50,11 +51,18 @@ from gradviz.core.ops import FUNCS, OPS, Op
 from gradviz.teaching.carry import Carry, _same
 from gradviz.teaching.surgery import op_env, op_locals
 
-__all__ = ["Model", "models", "CAUSES", "activation_alternatives", "MAX_ELEMENTS", "op_of"]
+__all__ = ["Model", "models", "CAUSES", "activation_alternatives", "MAX_ELEMENTS", "MAX_HOPS",
+           "complete", "op_of"]
 
 CAUSES = ("inherited", "swap", "sign", "missing_path", "wrong_branch", "local_only",
           "no_local", "wrong_activation_derivative", "forward", "arithmetic")
 MAX_ELEMENTS = 16  # a vector op's elements flipped one at a time up to this size
+MAX_HOPS = 40  # chain-rule hops searched per cell, nearest first (a deep chain: the first)
+
+
+def complete(carry: Carry, quantity: str) -> bool:
+    """Whether :func:`models` tried every hop of the cell's chain (not only the nearest)."""
+    return not quantity.startswith("∇") or len(carry.chain(quantity[1:]).hops) <= MAX_HOPS
 
 
 @dataclass(frozen=True)
@@ -80,37 +88,46 @@ def models(carry: Carry, quantity: str) -> list[Model]:
             and bool(np.all(np.isfinite(m.value)))]
 
 
+Setting = dict[tuple, Any]
+
+
 def _gradient_models(carry: Carry, q: str) -> list[Model]:
+    """Every model of a gradient cell, as leaf settings of one gated variant of the
+    student's graph, evaluated in one batch."""
     g, u = carry.trace.graph, q[1:]
     chain = carry.chain(u)
+    chain = dataclasses.replace(chain, hops=chain.hops[:MAX_HOPS])
     ops = _chain_ops(carry, chain)
-    out = [Model("sign", b, carry.variant(q, flips=frozenset({(a, b)})), {"edge": (a, b)})
-           for a, b in chain.hops]
+    targets = sorted({b for _, b in chain.hops if b != g.loss}, key=g.rank.__getitem__)
+    rows: list[tuple[str, str | None, dict, Setting]] = []
     for a, b in chain.hops:
+        edge = {"edge": (a, b)}
+        rows.append(("sign", b, edge, {("gate", a, b): -1.0}))
         if len(g.named_consumers(a)) > 1:
-            out.append(Model("missing_path", b, carry.variant(q, cuts=frozenset({(a, b)})),
-                             {"edge": (a, b)}))
+            rows.append(("missing_path", b, edge, {("gate", a, b): 0.0}))
+        rows.append(("no_local", b, edge, {("gate", a, b): 0.0, ("bypass", a, b): 1.0}))
+    ones = {b: np.ones(np.shape(carry.trace.value(b))) for b in targets}
+    for a, b in chain.hops:
+        if b in ones:
+            rows.append(("local_only", b, {"edge": (a, b)},
+                         {("keep", b): 0.0, ("weight", b): ones[b]}))
+    direct = [b for b in targets if (u, b) in chain.hops]
+    if len(direct) > 1:
+        rows.append(("local_only", None, {"edge": (u, None)},
+                     {k: v for b in direct for k, v in
+                      {("keep", b): 0.0, ("weight", b): ones[b]}.items()}))
     for k in ops:
         for locals_, detail in _flips(carry, k):
-            out.append(Model("wrong_branch", k, carry.variant(q, locals={k: locals_}), detail))
-    ones = {b: np.ones(np.shape(carry.trace.value(b))) for _, b in chain.hops}
-    for a, b in chain.hops:
-        if b != g.loss:
-            out.append(Model("local_only", b, carry.variant(
-                q, grads={**carry.grads, b: ones[b]}), {"edge": (a, b)}))
-    direct = [b for a, b in chain.hops if a == u and b != g.loss]
-    if len(direct) > 1:
-        out.append(Model("local_only", None, carry.variant(
-            q, grads={**carry.grads, **{b: ones[b] for b in direct}}), {"edge": (u, None)}))
-    for a, b in chain.hops:
-        out.append(Model("no_local", b, carry.variant(
-            q, cuts=frozenset({(a, b)}), identity=frozenset({(a, b)})), {"edge": (a, b)}))
-    for k in ops:
+            rows.append(("wrong_branch", k, detail,
+                         {("local", k, i): x for i, x in enumerate(locals_)}))
         if op_of(g, k).kind == "activation":
             for local, detail in activation_alternatives(carry, k):
-                out.append(Model("wrong_activation_derivative", k,
-                                 carry.variant(q, locals={k: (local,)}), detail))
-    return out
+                rows.append(("wrong_activation_derivative", k, detail, {("local", k, 0): local}))
+    values = carry.variants(q, [r[3] for r in rows], gates=frozenset(chain.hops),
+                            bypass=frozenset(chain.hops), switch=frozenset(ops),
+                            upstream=frozenset(targets))
+    return [Model(cause, node, np.asarray(v), detail)
+            for (cause, node, detail, _), v in zip(rows, values)]
 
 
 def _chain_ops(carry: Carry, chain: Any) -> list[str]:

@@ -11,7 +11,7 @@ Examples
 >>> from gradviz.teaching.carry import Carry
 >>> c = Carry(evaluate(example("interesting")), {}, {"H4": -0.6225})
 >>> Explainer(c, {"∇H4": "-0.6225"}).inherited("∇H2", ["∇H4"])
-'follows from your wrong ∇H₄ = -0.6225: with it this step gives 1.245, as you wrote'
+'follows from your wrong ∇H₄ = -0.6225: with it this step gives 1.245, which is what you wrote'
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from gradviz.core.format import MINUS, fmt_value
 from gradviz.core.names import plain
 from gradviz.core.ops import FUNCS
 from gradviz.teaching.carry import Carry
-from gradviz.teaching.diagnose import Model, op_of
+from gradviz.teaching.diagnose import Model, complete, op_of
 from gradviz.teaching.quantities import display
 from gradviz.teaching.surgery import op_env, op_locals
 
@@ -92,7 +92,7 @@ class Explainer:
     def inherited(self, q: str, sources: list[str]) -> str:
         mine = ", ".join(self.yours(s) for s in sources)
         return (f"follows from your wrong {mine}: with it this step gives "
-                f"{number(self.c.read(q))}, as you wrote")
+                f"{number(self.c.read(q))}, which is what you wrote")
 
     def model(self, q: str, m: Model) -> str:
         return getattr(self, "_" + m.cause)(q, m)
@@ -109,7 +109,7 @@ class Explainer:
         users = ", ".join(self.name(v) for v in self.g.named_consumers(a))
         return (f"the path through {self.name(b)} is missing: {self.name(a)} is used by "
                 f"{users}, and ∇{self.name(a)} sums over all of them; without "
-                f"{self.name(a)} → {self.name(b)} it is {number(m.value)}")
+                f"{self.name(a)} → {self.name(b)} it is {number(m.value)}{self.via(q, a)}")
 
     def _wrong_branch(self, q: str, m: Model) -> str:
         k = m.node
@@ -156,7 +156,7 @@ class Explainer:
         a, b = m.detail["edge"]
         return (f"the upstream gradient ∇{self.name(b)} = {number(self.c.grad(b))} passed on "
                 f"without the local derivative ∂{self.name(b)}/∂{self.name(a)}"
-                f"{self.local(b, a)}; that gives {number(m.value)}")
+                f"{self.local(b, a)}; that gives {number(m.value)}{self.via(q, a)}")
 
     def _wrong_activation_derivative(self, q: str, m: Model) -> str:
         k = m.node
@@ -212,11 +212,19 @@ class Explainer:
         derived = [f"∇{self.name(v)} is not asked ({self.origin(v)})" for v in users
                    if "∇" + v not in self.written and v != self.g.loss]
         notes = (["with your " + ", ".join(given)] if given else []) + derived
-        return (f"no common mistake gives this number; the step is ∇{self.name(u)} = "
+        tried = "no common mistake" if complete(self.c, q) else \
+            "none of the common mistakes nearest this step"
+        return (f"{tried} gives this number; the step is ∇{self.name(u)} = "
                 f"{symbols} = {numbers} = {number(self.c.read(q))}"
                 + (" (" + "; ".join(notes) + ")" if notes else ""))
 
     # ---------------------------------------------------------------------- pieces
+    def via(self, q: str, a: str) -> str:
+        """For a step further down the chain: where the unasked ∇a comes from."""
+        if a == q.lstrip("∇") or "∇" + a in self.written:
+            return ""
+        return f" (∇{self.name(a)} is not asked: {self.origin(a)})"
+
     def origin(self, n: str) -> str:
         """Where an unasked node's gradient comes from."""
         cells = [f for f in self.c.sources(n) if "∇" + f in self.written]

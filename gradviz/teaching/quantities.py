@@ -76,18 +76,23 @@ class Quantities:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.exact: dict[str, str] = {}
+        self.names = {n: n for n in graph.named()} | {plain(n): n for n in graph.named()}
+        exact: dict[str, set[str]] = {}
         folded: dict[str, set[str]] = {}
-        for n in graph.named():
-            for spelling in {n, plain(n)}:
-                self.exact.setdefault(_key(spelling), n)
-                folded.setdefault(_key(spelling).lower(), set()).add(n)
+        for spelling, n in self.names.items():
+            exact.setdefault(_key(spelling), set()).add(n)
+            folded.setdefault(_key(spelling).lower(), set()).add(n)
+        # a spelling that two nodes share (w2_1_11, w21_11) names neither
+        self.exact = {k: next(iter(v)) for k, v in exact.items() if len(v) == 1}
         self.folded = {k: next(iter(v)) for k, v in folded.items() if len(v) == 1}
         self._memo: dict[str, str | None] = {}
 
     def node(self, text: str) -> str | None:
-        """The node a name (without any ∇) stands for."""
+        """The node a name (without any ∇) stands for: its own name or its typeset name
+        first, then a spelling only one node has."""
         text = text.strip().strip("()").strip()
+        if text in self.names:
+            return self.names[text]
         key = _key(text)
         if key in self.exact:
             return self.exact[key]

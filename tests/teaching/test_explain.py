@@ -53,7 +53,7 @@ def test_wrong_branch_states_the_condition_that_holds_with_its_numbers():
 def test_inherited_quotes_the_students_cell_and_the_recomputed_step():
     c = cell("interesting", {"∇H4": "-0.6225", "∇H2": "1.245"}, "∇H2")
     assert c.explanation == ("follows from your wrong ∇H₄ = -0.6225: with it this step gives "
-                             "1.245, as you wrote")
+                             "1.245, which is what you wrote")
 
 
 def test_local_only_and_no_local_quote_the_factors():

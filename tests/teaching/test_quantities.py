@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gradviz import evaluate, example, examples
+from gradviz import evaluate, example, examples, mlp
 from gradviz.teaching.quantities import Quantities, display, match_quantity
 from gradviz.views.answers import asked
 
@@ -60,6 +60,13 @@ def test_every_asked_quantity_matches_its_own_name_and_its_display(name):
     for quantity, _ in asked(evaluate(example(name))):
         assert q.match(quantity) == quantity
         assert q.match(display(quantity)) == quantity
+
+
+def test_names_that_share_a_spelling_match_exactly():
+    g = mlp([10, 16, 16, 1], granularity="neuron")  # w2_1_11 and w2_11_1: both "w2111"
+    q = Quantities(g)
+    for quantity, _ in asked(evaluate(g)):
+        assert q.match(quantity) == quantity and q.match(display(quantity)) == quantity
 
 
 def test_display_keeps_the_nabla():

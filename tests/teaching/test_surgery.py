@@ -36,19 +36,26 @@ def test_the_student_gradients_flow_on_and_nested_consumers_count_once():
         {"H3": -0.6, "H4": round(0.5 * -4 / 3, 6), "H5": 0.0}
 
 
-def test_cuts_flips_identity_locals_and_negate():
+def test_gates_bypass_switch_upstream_and_negate_in_one_batch():
     t = evaluate(example("interesting"))
     grads = {"H3": -0.6225, "H4": 0.6225, "H5": 0.6225}
-    base = float(read(t, Plan(grads=grads), "∇H1"))
-    assert float(read(t, Plan(grads=grads, cuts=frozenset({("H1", "H3")})), "∇H1")) == \
-        pytest.approx(base + 0.6225)
-    assert float(read(t, Plan(grads=grads, flips=frozenset({("H1", "H4")})), "∇H1")) == \
-        pytest.approx(-0.6225 + 0.6225 * 4 / 3)
-    both = Plan(grads=grads, cuts=frozenset({("H1", "H4")}), identity=frozenset({("H1", "H4")}))
-    assert float(read(t, both, "∇H1")) == pytest.approx(-0.6225 + 0.6225)
-    flipped = Plan(grads=grads, locals={"H5": (np.array(0.0), np.array(1.0))})
-    assert float(read(t, flipped, "∇H1")) == pytest.approx(base + 0.6225)
-    assert float(read(t, Plan(grads=grads, negate=frozenset({"∇H1"})), "∇H1")) == -base
+    plan = Plan(grads=grads, gates=frozenset({("H1", "H3"), ("H1", "H4")}),
+                bypass=frozenset({("H1", "H4")}), switch=frozenset({"H5"}),
+                upstream=frozenset({"H3"}))
+    b = build(t, plan)
+    rows = [{},                                                   # the student's chain rule
+            {("gate", "H1", "H3"): 0.0},                          # the path through H3 left out
+            {("gate", "H1", "H4"): -1.0},                         # ∂H4/∂H1 with its sign flipped
+            {("gate", "H1", "H4"): 0.0, ("bypass", "H1", "H4"): 1.0},  # ... left out
+            {("local", "H5", 1): 1.0},                            # the max's other branch
+            {("weight", "H3"): 1.0}]                              # ∂H3/∂H1 alone
+    got = [float(x) for x in b.read(b.evaluate(rows), "∇H1")]
+    a, c = -0.6225, 0.6225 * -4 / 3
+    assert got == pytest.approx([a + c, c, a - c, a + 0.6225, a + c + 0.6225, 1.0 + c])
+    assert float(read(t, Plan(grads=grads), "∇H1")) == pytest.approx(a + c)
+    assert float(read(t, Plan(grads=grads, negate=frozenset({"∇H1"})), "∇H1")) == \
+        pytest.approx(-(a + c))
+    assert ("keep", "H3") not in b.leaves  # a gradient cell's edges are probes already
 
 
 def test_student_values_and_the_locals_taken_at_them():
