@@ -93,10 +93,10 @@ class Built:
             overrides[name] = np.stack([np.broadcast_to(np.asarray(
                 v.get(key, default), dtype=float), default.shape) for v in variants])
         if not overrides:  # every row is the plain variant
-            name = next(iter(self.defaults), None)
-            if name is None:
+            first = next(iter(self.defaults), None)
+            if first is None:
                 raise ValueError("a batch needs a leaf to vary")
-            overrides[name] = np.stack([self.defaults[name]] * len(variants))
+            overrides[first] = np.stack([self.defaults[first]] * len(variants))
         return evaluate(self.graph, overrides, check_finite=False)
 
     def read(self, t: Trace, quantity: str) -> np.ndarray:
@@ -213,9 +213,9 @@ def build(trace: Trace, plan: Plan, env: Trace | None = None) -> Built:
         {b: np.zeros(np.shape(trace.value(b))) for b in plan.upstream if b not in plan.grads}
     loss = g.loss
     for u in sorted(weights, key=g.rank.__getitem__):
-        w = np.broadcast_to(np.asarray(weights[u], dtype=float), np.shape(trace.value(u)))
-        term = s.op("mul", s.leaf(("weight", u), w), u)
-        loss = s.op("add", loss, s.op("sum", term) if w.ndim else term)
+        weight = np.broadcast_to(np.asarray(weights[u], dtype=float), np.shape(trace.value(u)))
+        term = s.op("mul", s.leaf(("weight", u), weight), u)
+        loss = s.op("add", loss, s.op("sum", term) if weight.ndim else term)
     return Built(s.e.build(loss=loss), probes, copies, plan.negate, s.leaves, s.defaults)
 
 
