@@ -68,7 +68,7 @@ class Explainer:
                     f"(exact: {number(expected, 6)}" +
                     (f"; from your {mine}: {recomputed})" if mine else ")"))
         return (f"follows from your own rounded {mine or 'earlier numbers'}: recomputed "
-                f"from them it is {recomputed} (exact: {number(expected, 6)})")
+                f"from them it is {recomputed} (exact: {number(expected, 6)}){self.derived(q)}")
 
     def upstream(self, q: str) -> list[str]:
         """The student's cells this cell is recomputed from."""
@@ -91,8 +91,9 @@ class Explainer:
     # ------------------------------------------------------------------ wrong cells
     def inherited(self, q: str, sources: list[str]) -> str:
         mine = ", ".join(self.yours(s) for s in sources)
-        return (f"follows from your wrong {mine}: with it this step gives "
-                f"{number(self.c.read(q))}, which is what you wrote")
+        them = "it" if len(sources) == 1 else "them"
+        return (f"follows from your wrong {mine}: with {them} this step gives "
+                f"{number(self.c.read(q))}, which is what you wrote{self.derived(q)}")
 
     def model(self, q: str, m: Model) -> str:
         return getattr(self, "_" + m.cause)(q, m)
@@ -193,8 +194,9 @@ class Explainer:
 
     def forward(self, q: str) -> str:
         shown = self.g.expr(q, show=lambda n: number(self.c.value(n)), pretty=True)
+        mine = ", ".join(self.yours(s) for s in self.upstream(q))
         return (f"the forward value is wrong: {plain(q)} = {shown} = {number(self.c.read(q))}"
-                " with your earlier values")
+                + (f" with your {mine}" if mine else ""))
 
     def arithmetic(self, q: str) -> str:
         """The step as it should be computed, with its correct local derivatives."""
@@ -219,6 +221,14 @@ class Explainer:
                 + (" (" + "; ".join(notes) + ")" if notes else ""))
 
     # ---------------------------------------------------------------------- pieces
+    def derived(self, q: str) -> str:
+        """Where the unasked nodes right after a gradient cell get their gradients."""
+        if not q.startswith("∇"):
+            return ""
+        unasked = [v for v in self.g.named_consumers(q[1:])
+                   if "∇" + v not in self.written and v != self.g.loss]
+        return "".join(f" (∇{self.name(v)} is not asked: {self.origin(v)})" for v in unasked)
+
     def via(self, q: str, a: str) -> str:
         """For a step further down the chain: where the unasked ∇a comes from."""
         if a == q.lstrip("∇") or "∇" + a in self.written:

@@ -147,7 +147,10 @@ class _Surgery:
         return self.e.const(np.asarray(value, dtype=float))
 
     def leaf(self, key: Key, default: Any) -> str:
-        """A constant the evaluation may override, registered under ``key``."""
+        """A constant the evaluation may override, registered under ``key`` (one per key:
+        every edge a gate scales shares it)."""
+        if key in self.leaves:
+            return self.leaves[key]
         name = self.const(default)
         self.leaves[key] = name
         self.defaults[name] = np.asarray(default, dtype=float)
@@ -211,12 +214,15 @@ def build(trace: Trace, plan: Plan, env: Trace | None = None) -> Built:
         _redefine(s, trace, env, plan, b, copies.get(b), probes)
     weights = {u: plan.grads[u] for u in plan.grads} | \
         {b: np.zeros(np.shape(trace.value(b))) for b in plan.upstream if b not in plan.grads}
-    loss = g.loss
+    terms = [g.loss]
     for u in sorted(weights, key=g.rank.__getitem__):
         weight = np.broadcast_to(np.asarray(weights[u], dtype=float), np.shape(trace.value(u)))
         term = s.op("mul", s.leaf(("weight", u), weight), u)
-        loss = s.op("add", loss, s.op("sum", term) if weight.ndim else term)
-    return Built(s.e.build(loss=loss), probes, copies, plan.negate, s.leaves, s.defaults)
+        terms.append(s.op("sum", term) if weight.ndim else term)
+    while len(terms) > 1:  # a balanced sum: a sheet of 5000 cells adds 13 levels, not 5000
+        terms = [s.op("add", *terms[i:i + 2]) if i + 1 < len(terms) else terms[i]
+                 for i in range(0, len(terms), 2)]
+    return Built(s.e.build(loss=terms[0]), probes, copies, plan.negate, s.leaves, s.defaults)
 
 
 def _probe(s: _Surgery, g: Graph, grads: Mapping[str, Any]) -> dict[str, dict[str, str]]:

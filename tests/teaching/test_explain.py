@@ -80,3 +80,11 @@ def test_rounding_notes_say_which_rounding():
 def test_a_cell_not_answered_upstream_is_said_to_be_the_true_value():
     c = cell("interesting_tanh", {"∇X2": "-9.5"}, "∇X2")
     assert "not asked (the true value)" in c.explanation
+
+
+def test_nodes_nobody_asked_for_say_where_their_gradient_comes_from():
+    t = evaluate(example("mlp"))
+    rows = [("∇H1", "0.3712"), ("∇H2", "0.3712"), ("∇X1", "-0.3341")]
+    c = next(c for c in check(t, rows).cells if c.quantity == "∇X1")
+    assert c.cause == "inherited" and "(∇X is not asked: derived from your ∇H₁, ∇H₂)" in \
+        c.explanation

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gradviz.core.errors import GradvizError
-from gradviz.teaching.numbers import Unusable, read_value
+from gradviz.teaching.numbers import Unusable, leading_value, read_value
 
 
 @pytest.mark.parametrize("text, value", [
@@ -58,3 +58,13 @@ def test_no_usable_number(text, blank):
 def test_absurd_cells_are_not_answers(text):
     with pytest.raises(GradvizError):
         read_value(text)
+
+
+@pytest.mark.parametrize("text, used", [
+    ("0.6225 (see page 2)", "0.6225"), (r"0.6225 \quad \text{(chain rule)}", "0.6225"),
+    ("[1, 2] because W is a row", "[1, 2]"), ("-1.452, rounded", "-1.452"),
+    ("0.69 -- f'(z) = 1", "0.69"), ("see page 2", None), ("0.5", None),
+])
+def test_a_number_followed_by_words(text, used):
+    found = leading_value(text)
+    assert (found and found[1]) == used

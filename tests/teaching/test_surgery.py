@@ -85,3 +85,18 @@ def test_op_env_names_roles_value_and_params():
     t = evaluate(example("mlp"))
     env = op_env(t.graph, t, "H1")
     assert env["slope"] == 0.1 and float(env["x"]) == -2.0 and float(env["out"]) == -0.2
+
+
+def test_a_batch_row_is_the_single_evaluation_of_that_setting():
+    t = evaluate(example("mlp"))
+    plan = Plan(grads={"H1": 0.69, "H2": 0.69}, gates=frozenset({("X", "H1"), ("X", "H2")}),
+                switch=frozenset({"H1"}), upstream=frozenset({"X"}))
+    b = build(t, plan)
+    rows = [{}, {("gate", "X", "H2"): 0.0}, {("local", "H1", 0): 1.0},
+            {("keep", "X"): 0.0, ("weight", "X"): np.ones(2)}]
+    batch = b.read(b.evaluate(rows), "∇X1")
+    for row, got in zip(rows, batch):  # each row alone, batched with the plain variant
+        alone = b.read(b.evaluate([{}, row]), "∇X1")[1]
+        assert float(alone) == pytest.approx(float(got))
+    # as given; without X → H2; H1's slope 1 (0.69 − 0.69); ∂X/∂X1 alone (both uses of X)
+    assert [round(float(x), 4) for x in batch] == [-0.621, 0.069, 0.0, 1.0]
