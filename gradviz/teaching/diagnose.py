@@ -105,6 +105,10 @@ def _gradient_models(carry: Carry, q: str) -> list[Model]:
         rows.append(("sign", b, edge, {("gate", a, b): -1.0}))
         if len(g.named_consumers(a)) > 1:
             rows.append(("missing_path", b, edge, {("gate", a, b): 0.0}))
+        uses = sum(u == a for x in g.expression(b) for u in g.inputs(x))
+        for j in range(uses if uses > 1 else 0):  # x + x counted once
+            rows.append(("missing_path", b, {"edge": (a, b), "use": (j, uses)},
+                         {("use", a, b, j): 0.0}))
         rows.append(("no_local", b, edge, {("gate", a, b): 0.0, ("bypass", a, b): 1.0}))
     ones = {b: np.ones(np.shape(carry.trace.value(b))) for b in targets}
     for a, b in chain.hops:

@@ -107,6 +107,11 @@ class Explainer:
 
     def _missing_path(self, q: str, m: Model) -> str:
         a, b = m.detail["edge"]
+        if "use" in m.detail:
+            j, n = m.detail["use"]
+            return (f"{self.name(a)} is used {n} times in {self.node_text(b)}: one of those "
+                    f"uses is missing from ∇{self.name(a)} (each use adds its own term); "
+                    f"without it this gives {number(m.value)}{self.via(q, a)}")
         users = ", ".join(self.name(v) for v in self.g.named_consumers(a))
         return (f"the path through {self.name(b)} is missing: {self.name(a)} is used by "
                 f"{users}, and ∇{self.name(a)} sums over all of them; without "

@@ -211,10 +211,11 @@ local_digits([number("0.622459")])
 
 
 def _round_sig(x: np.ndarray, k: int) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         mag = np.floor(np.log10(np.where(x == 0, 1.0, np.abs(x))))
         scale = 10.0 ** (k - 1 - mag)
-        return np.where(x == 0, 0.0, np.round(x * scale) / scale)
+        rounded = np.round(x * scale) / scale
+    return np.where((x == 0) | ~np.isfinite(rounded), x, rounded)
 
 
 def rounding_error(x: np.ndarray | float, k: int) -> np.ndarray:
@@ -224,6 +225,8 @@ def rounding_error(x: np.ndarray | float, k: int) -> np.ndarray:
     --------
     >>> round(float(rounding_error(-4 / 3, 3)), 9), float(rounding_error(0.5, 3))
     (0.003333333, 0.0)
+    >>> float(rounding_error(1e-320, 3))  # no overflow on the way
+    0.0
     """
     a = np.asarray(x, dtype=float)
     a = np.where(np.isfinite(a), a, 0.0)

@@ -15,7 +15,9 @@ model of a cell is one row of a single batched evaluation (:meth:`Built.evaluate
   student's gradient, so the node passes exactly that on. What reaches a probe is what the
   chain rule sends the node through that consumer, from the student's upstream numbers.
 * ``gates`` ``(a, b)``: the gradient from ``b``'s expression to ``a`` is scaled by the
-  leaf ``("gate", a, b)`` = 1 (0: the path left out; −1: the sign of ∂b/∂a flipped).
+  leaf ``("gate", a, b)`` = 1 (0: the path left out; −1: the sign of ∂b/∂a flipped), and
+  when ``a`` is used several times there (``x + x``) each use ``j`` also by
+  ``("use", a, b, j)`` = 1.
 * ``bypass`` ``(a, b)``: ``b``'s gradient also reaches ``a`` unchanged, scaled by the leaf
   ``("bypass", a, b)`` = 0 (1 with the gate at 0: no local derivative on that edge).
 * ``switch``: nodes whose local derivatives are leaves ``("local", node, operand)``, by
@@ -204,8 +206,11 @@ def build(trace: Trace, plan: Plan, env: Trace | None = None) -> Built:
         for w, k in g.consumers(b):
             s.scale(w, k, ("keep", b))
     for a, b in sorted(plan.gates):
-        for x, k in s.uses(a, b):
+        uses = s.uses(a, b)
+        for j, (x, k) in enumerate(uses):
             s.scale(x, k, ("gate", a, b))
+            if len(uses) > 1:  # x + x: each use of x has a gate of its own too
+                s.scale(x, k, ("use", a, b, j))
     for node, name in sorted(plan.ops.items()):
         s.recompute(node, name, *s.inputs(node))
     copies = {v: s.copy(v) for v in sorted(plan.values) if not g.is_leaf(v)}

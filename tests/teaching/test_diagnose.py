@@ -96,3 +96,9 @@ def test_models_that_change_nothing_are_left_out():
     base = c.read("∇X3")
     assert all(not np.allclose(m.value, base) for m in models(c, "∇X3"))
     assert CAUSES[0] == "inherited" and CAUSES[-1] == "arithmetic"
+
+
+def test_one_use_of_a_repeated_operand_left_out():
+    _, c = truth("xyz")
+    assert ("missing_path", "b") in found(c, "∇x", 145.0)  # x + x counted once
+    assert ("missing_path", "b") in found(c, "∇x", 120.0)  # the whole path through b
