@@ -198,6 +198,8 @@ class Explainer:
                 f"value ({number(self.c.true(other))})")
 
     def forward(self, q: str) -> str:
+        if self.g.is_leaf(q):
+            return f"{plain(q)} is given: {number(self.c.true(q))}"
         shown = self.g.expr(q, show=lambda n: number(self.c.value(n)), pretty=True)
         mine = ", ".join(self.yours(s) for s in self.upstream(q))
         return (f"the forward value is wrong: {plain(q)} = {shown} = {number(self.c.read(q))}"
