@@ -116,8 +116,7 @@ def _check(args: argparse.Namespace) -> int:
     from gradviz.teaching.sheets import load_sheet
 
     trace = evaluate(resolve(args.graph), overrides(args.set))
-    names = Quantities(trace.graph)
-    sheet = load_sheet(args.answers, lambda text: names.match(text) is not None)
+    sheet = load_sheet(args.answers, Quantities(trace.graph).is_name)
     report = check(trace, sheet, require_all=args.require_all)
     print(terminal(report.as_json() if args.json else report.text()))
     return 0 if report.ok else 1

@@ -7,7 +7,13 @@ The public entry is :func:`check`::
 ``trace`` is the evaluated problem (``gradviz.evaluate(graph, values)``); ``answers`` the
 sheet as :func:`~gradviz.teaching.sheets.read_sheet` or
 :func:`~gradviz.teaching.sheets.load_sheet` read it (a list of
-:class:`~gradviz.teaching.tables.Entry`, or plain ``(header, text)`` pairs); ``policy`` the
+:class:`~gradviz.teaching.tables.Entry`, or plain ``(header, text)`` pairs), best with the
+graph's names so headers are told from other text::
+
+    sheet = load_sheet(path, Quantities(trace.graph).is_name)
+    report = check(trace, sheet)
+
+``policy`` the
 precision policy (:class:`~gradviz.teaching.precision.Policy`, the one parameter set, also
 what a course exporter describes); ``require_all`` counts quantities the sheet does not
 mention as failures. The :class:`~gradviz.teaching.report.Report` has a
@@ -82,6 +88,10 @@ def check(trace: Trace, answers: Sequence[Entry | tuple[str, str]], policy: Poli
             memo[key] = _read_cell(e, quantities, trace)
         if memo[key] is not None:
             cells.append(_copy(memo[key], e))
+    if entries and not any(c.quantity for c in cells):
+        names = ", ".join(display(q) for q, _ in asked(trace))
+        raise GradvizError(f"not an answer sheet for {g.name or 'this problem'}: none of its "
+                           f"{len(entries)} answers names one of {names}")
     _Grader(trace, cells, policy).grade()
     seen = {c.quantity for c in cells}
     for q, v in asked(trace):

@@ -123,6 +123,11 @@ class Quantities:
             return self.node(m.group(1) or m.group(2))
         return None
 
+    def is_name(self, written: str) -> bool:
+        """Whether a header names a quantity (what the sheet reader asks to tell headers
+        from other text)."""
+        return self.match(written) is not None
+
     def match(self, written: str) -> str | None:
         """``∇NODE`` for a gradient, ``NODE`` for a value, or ``None``."""
         if written in self._memo:

@@ -96,6 +96,12 @@ def test_a_cell_with_the_wrong_shape_is_wrong_not_fatal():
     assert cells["∇B3"].status == "wrong" and cells["Yhat"].status == "correct"
 
 
+def test_a_sheet_for_another_problem_is_not_an_answer_sheet():
+    t = evaluate(example("xyz"))
+    with pytest.raises(GradvizError, match="not an answer sheet for xyz: none of its 2"):
+        check(t, [("∇W3", "[1, 2]"), ("Name", "Jane")])
+
+
 def test_a_gradient_of_a_target_is_unreadable():
     t = evaluate(example("interesting"))
     c = check(t, [("∇Y", "0.5")]).cells[0]
