@@ -118,7 +118,11 @@ def test_a_planted_mistake_is_found(program, data):
     sheet = write(rows, data.draw(st.sampled_from(LAYOUTS)), "plain")
     r = check(t, parsed(sheet, graph))
     (cell,) = [c for c in r.cells if c.quantity == target]
-    said = {f"{cell.cause}:{cell.node}" if cell.node else cell.cause, *cell.also}
+    if cell.status == "rounding":  # a mistake too small to tell from rounding as you go
+        off = np.abs(np.asarray(planted.value) - exact[target])
+        assert np.all(off <= 1e-3 * np.maximum(1.0, np.abs(exact[target]))), (sheet, cell)
+        return
+    said = {f"{cell.cause}:{cell.node}" if cell.node else cell.cause, *cell.also} - {None}
     said |= {s.split(":")[0] for s in said}
     want = f"{planted.cause}:{planted.node}" if planted.node else planted.cause
     assert cell.status == "wrong" and want in said, (sheet, want, cell)
