@@ -11,10 +11,18 @@ from gradviz.cli._options import at_least, finite, overrides, positive, set_opti
 
 __all__ = ["configure"]
 
-CHECK_EPILOG = ("ANSWERS is CSV/TSV (a header row of names and a row of values, or rows of "
-                "name,value), JSON {\"name\": value}, YAML-style `name: value` lines, or a "
-                "Markdown table. Names as students write them: ∇H_5, \\nabla \\mathbf{W}_1, "
-                "dL/dW1, Yhat, Ŷ; vectors as [a, b].")
+CHECK_EPILOG = ("ANSWERS is the sheet as handed in (- reads standard input): a Markdown "
+                "table (header row and value row, split across tables or not, or rows of "
+                "name | value), CSV/TSV either way round, JSON {\"name\": value}, `name: value` "
+                "or `name = value` lines, or one value per line in the problem's order. Names "
+                "as students write them: ∇H_5, $\\nabla \\mathbf{W}_1$, dL/dW1, Yhat, Ŷ; "
+                "vectors as [a, b], (a, b), a, b or a bmatrix.\n\n"
+                "Precision (the README's rubric): the value rounded or truncated to the digits "
+                "written, within one unit of the last digit, or explained by rounding carried "
+                "from your own earlier numbers; one-digit integers and one-significant-digit "
+                "decimals must be exact.\n\n"
+                "exit codes: 0 every answered cell right, 1 some wrong or blank, 2 unusable "
+                "input, 3 internal error.")
 
 
 def configure(name: str, s: argparse.ArgumentParser) -> None:
@@ -46,17 +54,22 @@ def _solve_options(s: argparse.ArgumentParser) -> None:
 
 
 def _check_options(s: argparse.ArgumentParser) -> None:
-    s.description = ("Compare a student's answers with the right ones, cell by cell, "
-                     "rounding-aware (0.6225 for 0.62246 is right), and explain each wrong "
-                     "cell by the classic mistakes: a path left out of a sum, a sign error, "
-                     "the wrong branch at a kink or min/max, or an error inherited from an "
-                     "earlier wrong cell. Exit code 0 when all are right, 1 otherwise.")
+    s.formatter_class = argparse.RawDescriptionHelpFormatter
+    s.description = ("Grade a student's answer sheet as a careful TA would: each cell against "
+                     "the true value with the rounding students do, then against the value "
+                     "recomputed from the student's own earlier cells (error carried forward), "
+                     "and every wrong cell explained by the mistakes that give its number: a "
+                     "sign, a path left out of a sum, the wrong branch at a kink or min/max, "
+                     "the local derivative alone or left out, swapped cells, the wrong "
+                     "activation's derivative, a wrong forward value, or the step with its "
+                     "correct local derivatives.")
     s.epilog = CHECK_EPILOG
     s.add_argument("graph", metavar="NAME|FILE")
     s.add_argument("answers", metavar="ANSWERS")
-    s.add_argument("--rtol", type=finite, default=1e-6, help="relative tolerance (default 1e-6)")
-    s.add_argument("--atol", type=finite, default=1e-9, help="absolute tolerance (default 1e-9)")
-    s.add_argument("--json", action="store_true", help="machine-readable report")
+    s.add_argument("--json", action="store_true",
+                   help="one JSON object: graph, score, cells (a documented, stable shape)")
+    s.add_argument("--require-all", action="store_true",
+                   help="quantities the sheet does not answer count as wrong (exit code 1)")
     set_option(s, "the values the student's problem used, if not the defaults")
     s.set_defaults(run=_check)
 
@@ -116,11 +129,14 @@ def _check(args: argparse.Namespace) -> int:
     from gradviz.core.escape import terminal
     from gradviz.core.evaluate import evaluate
     from gradviz.core.library import resolve
-    from gradviz.teaching.check import check, load_answers
+    from gradviz.teaching.check import check
+    from gradviz.teaching.quantities import Quantities
+    from gradviz.teaching.sheets import load_sheet
 
     trace = evaluate(resolve(args.graph), overrides(args.set))
-    report = check(trace, load_answers(args.answers), rtol=args.rtol, atol=args.atol)
-    print(report.as_json() if args.json else terminal(report.text()))
+    sheet = load_sheet(args.answers, Quantities(trace.graph).is_name)
+    report = check(trace, sheet, require_all=args.require_all)
+    print(terminal(report.as_json() if args.json else report.text()))
     return 0 if report.ok else 1
 
 

@@ -1,396 +1,320 @@
-"""Check a student's answer table against the trace, and explain each wrong cell.
+"""Check a student's answer sheet the way a careful TA marks it.
 
-Answers come as CSV/TSV, JSON, simple YAML (``name: value`` lines) or a Markdown table,
-with the quantity names students write (``∇H_5``, ``\\nabla \\mathbf{W}_1``, ``dL/dW1``,
-``Ŷ``). Numbers are compared rounding-aware: ``0.6225`` for 0.62246 is right.
+The public entry is :func:`check`::
 
-A wrong gradient is explained by testing the classic mistakes, each as a variant of the
-graph evaluated by the same evaluator (never by hand-written arithmetic):
+    check(trace, answers, policy=POLICY, require_all=False) -> Report
 
-* inherited: the chain-rule step is right but uses the student's own wrong upstream
-  gradient(s) (named);
-* a sign error;
-* a path left out of a sum (which one): the edge into that consumer is cut with
-  ``stop_gradient``;
-* the wrong branch at a kink or at min/max (which node): that node is rewired to keep its
-  value but pass the other branch's gradient.
+``trace`` is the evaluated problem (``gradviz.evaluate(graph, values)``); ``answers`` the
+sheet as :func:`~gradviz.teaching.sheets.read_sheet` or
+:func:`~gradviz.teaching.sheets.load_sheet` read it (a list of
+:class:`~gradviz.teaching.tables.Entry`, or plain ``(header, text)`` pairs), best with the
+graph's names so headers are told from other text::
+
+    sheet = load_sheet(path, Quantities(trace.graph).is_name)
+    report = check(trace, sheet)
+
+``policy`` the
+precision policy (:class:`~gradviz.teaching.precision.Policy`, the one parameter set, also
+what a course exporter describes); ``require_all`` counts quantities the sheet does not
+mention as failures. The :class:`~gradviz.teaching.report.Report` has a
+:class:`~gradviz.teaching.report.Cell` per row, ``ok``, ``score``, ``text()`` and
+``as_json()`` (the documented stable shape).
+
+How a cell is graded:
+
+1. Its number against the true value, by the precision policy (*correct*, or *rounding*:
+   truncated, within a unit of the last digit, or rounding carried as one goes).
+2. Otherwise against the value recomputed from the student's own earlier cells (error
+   carried forward, :mod:`gradviz.teaching.carry`): if it matches and an earlier cell it
+   depends on is wrong, it is *wrong* with cause ``inherited`` (and not penalised again);
+   if those earlier cells are right but rounded, it is *rounding*.
+3. Otherwise every mistake model (:mod:`gradviz.teaching.diagnose`) and swapped cells are
+   tried; all that give the student's number are reported (``cause`` and ``also``), else
+   ``forward`` (a wrong forward value) or ``arithmetic`` (with the step's correct local
+   derivatives).
+
+Cells that are the same (quantity and text) are graded once, so a sheet is checked in time
+linear in its length.
+
+Examples
+--------
+>>> from gradviz import evaluate, example
+>>> t = evaluate(example("interesting"))
+>>> r = check(t, [("Yhat", "0.3775"), ("L", "0.9744"), ("∇H4", "-0.6225"), ("∇H2", "1.245")])
+>>> [(c.quantity, c.status, c.cause) for c in r.cells if c.status != "not_answered"]
+[('Yhat', 'correct', None), ('L', 'rounding', None), ('∇H4', 'wrong', 'sign'), \
+('∇H2', 'wrong', 'inherited')]
+>>> r.ok, r.score["points"]
+(False, 3)
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
-import unicodedata
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
-from gradviz.core.edit import GraphEdit
 from gradviz.core.errors import GradvizError
-from gradviz.core.evaluate import Trace, evaluate
-from gradviz.core.format import canonical, fmt_value
-from gradviz.core.graph import Graph
-from gradviz.core.names import plain
-from gradviz.core.parse import parse_value
-from gradviz.views.answers import asked
+from gradviz.core.evaluate import Trace
+from gradviz.teaching.carry import Carry
+from gradviz.teaching.diagnose import CAUSES, models
+from gradviz.teaching.explain import Explainer
+from gradviz.teaching.numbers import Unusable, leading_value, read_value
+from gradviz.teaching.precision import POLICY, RIGHT, Policy, judge_all, local_digits
+from gradviz.teaching.quantities import Quantities, display, match_quantity
+from gradviz.teaching.report import Cell, Report
+from gradviz.teaching.sheets import load_sheet, read_sheet
+from gradviz.teaching.tables import Entry
+from gradviz.teaching.updates import grade_update
+from gradviz.views.answers import asked, learning_rate
 
-__all__ = ["read_answers", "match_quantity", "check", "Report", "Cell", "agrees"]
+__all__ = ["check", "Report", "Cell", "read_sheet", "load_sheet", "match_quantity",
+           "MAX_DIAGNOSED"]
 
-
-# --------------------------------------------------------------------- reading
-def read_answers(text: str, source: str = "answers") -> list[tuple[str, str]]:
-    """``(quantity as written, value text)`` pairs from CSV/TSV, JSON, YAML or Markdown.
-
-    Examples
-    --------
-    >>> read_answers("| $\\\\hat{Y}$ | $L$ |\\n|---|---|\\n| 0.69 | 1.17 |")
-    [('$\\\\hat{Y}$', '0.69'), ('$L$', '1.17')]
-    >>> read_answers("Yhat: 0.69\\ndL/dW1: [-0.069, 0.069]")
-    [('Yhat', '0.69'), ('dL/dW1', '[-0.069, 0.069]')]
-    """
-    text = text.lstrip("\ufeff").strip()
-    if not text:
-        raise GradvizError(f"{source}: no answers found")
-    if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise GradvizError(f"{source}: not valid JSON ({e.msg}, line {e.lineno})") from None
-        return [(str(k), json.dumps(v) if not isinstance(v, str) else v) for k, v in data.items()]
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if all(ln.strip().startswith("|") for ln in lines):
-        rows = [[c.strip() for c in ln.strip().strip("|").split("|")] for ln in lines]
-        rows = [r for r in rows if not all(re.fullmatch(r":?-{2,}:?", c) for c in r if c)]
-        return _table(rows, source)
-    if all(re.match(r"^[^,\t|]+:\s*\S", ln) and ln.count(":") >= 1 for ln in lines) and \
-            not any("\t" in ln for ln in lines):
-        return [(ln.split(":", 1)[0].strip(), ln.split(":", 1)[1].strip()) for ln in lines]
-    delim = "\t" if "\t" in lines[0] else ","
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO("\n".join(lines)),
-                                                       delimiter=delim, skipinitialspace=True)]
-    return _table(rows, source)
+MAX_DIAGNOSED = 64  # distinct wrong cells diagnosed per sheet (each costs graph variants)
 
 
-def _table(rows: list[list[str]], source: str) -> list[tuple[str, str]]:
-    if len(rows) >= 2 and all(len(r) == 2 for r in rows) and len(rows) != 2:
-        start = 1 if rows[0][0].lower() in ("quantity", "name", "cell") else 0
-        return [(r[0], r[1]) for r in rows[start:]]
-    if len(rows) == 2 and len(rows[0]) == len(rows[1]):
-        return list(zip(rows[0], rows[1]))
-    if len(rows) >= 2 and all(len(r) == 2 for r in rows):
-        return [(r[0], r[1]) for r in rows]
-    raise GradvizError(f"{source}: expected a header row of quantity names and a row of "
-                       "values, or rows of `quantity, value`")
-
-
-# -------------------------------------------------------------------- matching
-_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
-
-
-def _norm(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s.translate(_SUBSCRIPTS))
-    s = s.replace("\u0302", "hat").replace("\u0304", "bar").replace("\u0303", "tilde")
-    s = re.sub(r"\\(hat|bar|tilde)\s*\{?\s*([A-Za-z])\s*\}?", r"\2\1", s)
-    s = re.sub(r"\\(mathbf|boldsymbol|mathrm|bm|mathit|text)\s*", "", s)
-    return re.sub(r"[\s$\\{}_*`]", "", s).lower()
-
-
-def match_quantity(written: str, graph: Graph) -> str | None:
-    """The quantity a header names: a node for its value, ``∇node`` for its gradient.
-
-    Examples
-    --------
-    >>> from gradviz import example
-    >>> g = example("mlp")
-    >>> [match_quantity(q, g) for q in ["$\\\\nabla \\\\mathbf{W}_3$", "dL/dB1", "Ŷ", "∂L/∂X₂",
-    ...                                 "grad(H1)", "nope"]]
-    ['∇W3', '∇B1', 'Yhat', '∇X2', '∇H1', None]
-    """
-    names = {}
-    for n in graph.named():
-        names.setdefault(_norm(n), n)
-    s = written.strip()
-    update = re.search(r"(\^\{?\s*\+\s*\}?|⁺|\+)\$?$", s)  # w21+, w₂₁⁺, w_{21}^{+}
-    if update:
-        s = s[:update.start()] + ("$" if s.endswith("$") else "")
-    grad = False
-    m = re.match(r"^\$?\s*(\\nabla|∇|grad\b|gradient\b)\s*(.*)$", s, re.I)
-    if m:
-        grad, s = True, m.group(2)
-    else:
-        m = re.match(r"^\$?\s*(?:\\frac\{\s*\\partial\s*\w+\s*\}\{\s*\\partial|(?:d|∂)\s*"
-                     rf"{re.escape(graph.loss)}\s*/\s*(?:d|∂))\s*(.*?)\}}?\$?$", s, re.I)
-        if m:
-            grad, s = True, m.group(1)
-    s = s.strip().strip("()").strip()
-    key = _norm(s)
-    if update:
-        return names[key] + "+" if key in names and not grad else None
-    if key in names:
-        return ("∇" if grad else "") + names[key]
-    if not grad and key.startswith("d") and key[1:] in names and key not in names:
-        return "∇" + names[key[1:]]
-    return None
-
-
-# ------------------------------------------------------------------ comparing
-def _decimals(token: str) -> int | None:
-    """Decimal places a student wrote (``0.6225`` → 4; ``1.2e-3`` → 4)."""
-    m = re.fullmatch(r"[-+−]?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?", token.strip())
-    if not m:
-        return None
-    places = len(m.group(2) or "")
-    return places - int(m.group(3) or 0)
-
-
-def _significant(token: str) -> int:
-    digits = re.sub(r"[eE].*$", "", token).replace(".", "").lstrip("+-−").lstrip("0")
-    return len(digits)
-
-
-def agrees(written: str, given: np.ndarray, expected: np.ndarray, rtol: float = 1e-6,
-           atol: float = 1e-9) -> bool:
-    """Whether written numbers are the expected ones, allowing the student's rounding.
-
-    Each number is right if within ``atol + rtol·|expected|``, or if it is the expected
-    value rounded to the places written, with at least two significant digits.
-
-    Examples
-    --------
-    >>> agrees("0.6225", np.array(0.6225), np.array(0.62246))
-    True
-    >>> agrees("0.62", np.array(0.62), np.array(0.62246))
-    True
-    >>> agrees("0.6", np.array(0.6), np.array(0.66))
-    False
-    """
-    given, expected = np.asarray(given, float), np.asarray(expected, float)
-    if given.shape != expected.shape:
-        return False
-    tokens = re.findall(r"[-+−]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", written)
-    if len(tokens) != given.size:
-        tokens = [None] * given.size
-    for tok, s, e in zip(tokens, given.ravel(), expected.ravel()):
-        if abs(s - e) <= atol + rtol * abs(e):
-            continue
-        places = _decimals(tok) if tok else None
-        if places is None or _significant(tok) < 2 and abs(e) >= 10.0 ** (-places):
-            return False
-        if abs(s - e) > 0.5 * 10.0 ** (-places) * (1 + 1e-9):
-            return False
-    return True
-
-
-# ---------------------------------------------------------------------- checking
-@dataclass
-class Cell:
-    written: str
-    quantity: str | None
-    text: str
-    status: str  # correct | wrong | missing | unknown | unreadable
-    expected: np.ndarray | None = None
-    given: np.ndarray | None = None
-    explanation: str = ""
-    cause: str = ""  # inherited | sign | missing_path | branch | "" (none found)
-    detail: dict = field(default_factory=dict)
-
-
-@dataclass
-class Report:
-    trace: Trace
-    cells: list[Cell]
-
-    @property
-    def ok(self) -> bool:
-        return all(c.status == "correct" for c in self.cells)
-
-    def text(self) -> str:
-        width = max((len(c.written) for c in self.cells), default=8)
-        out = []
-        for c in self.cells:
-            mark = {"correct": "✓", "wrong": "✗", "missing": "·", "unknown": "?",
-                    "unreadable": "?"}[c.status]
-            line = f"{mark} {c.written.ljust(width)}  {c.status:10}"
-            if c.status == "wrong":
-                line += f"  you wrote {c.text}, expected {fmt_value(c.expected)}"
-            elif c.status == "missing":
-                line += f"  expected {fmt_value(c.expected)}"
-            out.append(line)
-            if c.explanation:
-                out.append(f"  {' ' * width}  → {c.explanation}")
-        right = sum(c.status == "correct" for c in self.cells)
-        out.append(f"{right} of {len(self.cells)} correct")
-        return "\n".join(out)
-
-    def as_json(self) -> str:
-        return json.dumps({"ok": self.ok, "cells": [
-            {"written": c.written, "quantity": c.quantity, "status": c.status,
-             "given": c.text if c.status != "missing" else None,
-             "expected": None if c.expected is None else canonical(c.expected),
-             "cause": c.cause or None, "explanation": c.explanation or None, **c.detail}
-            for c in self.cells]}, ensure_ascii=False, indent=1)
-
-
-def _expected(trace: Trace, q: str) -> np.ndarray | None:
-    if q.endswith("+"):  # an update: what the problem's asks computes
-        return dict(asked(trace)).get(q)
-    return trace.grad(q[1:]) if q.startswith("∇") else trace.value(q)
-
-
-def check(trace: Trace, answers: list[tuple[str, str]], rtol: float = 1e-6,
-          atol: float = 1e-9) -> Report:
-    """Compare answers with the trace; every asked quantity not answered is ``missing``."""
+def check(trace: Trace, answers: Sequence[Entry | tuple[str, str]], policy: Policy = POLICY,
+          require_all: bool = False) -> Report:
+    """Grade a sheet against an evaluated problem (see the module docstring)."""
     g = trace.graph
+    wanted = asked(trace)
+    updates = {q: np.asarray(v) for q, v in wanted if q.endswith("+")}
+    entries = _entries(answers, [q for q, _ in wanted])
+    quantities = Quantities(g)
+    memo: dict[tuple[str | None, str], Cell | None] = {}
     cells: list[Cell] = []
-    seen = set()
-    for written, text in answers:
-        q = match_quantity(written, g)
-        if q is None:
-            cells.append(Cell(written, None, text, "unknown",
-                              explanation="no node of the graph has this name"))
-            continue
-        seen.add(q)
-        expected = _expected(trace, q)
-        try:
-            given = np.asarray(parse_value(text.replace("−", "-").replace("$", "")
-                                           .replace("(", "[").replace(")", "]")), float)
-        except GradvizError:
-            cells.append(Cell(written, q, text, "unreadable", expected,
-                              explanation="not a number or a [vector]"))
-            continue
-        ok = expected is not None and agrees(text, given, expected, rtol, atol)
-        cells.append(Cell(written, q, text, "correct" if ok else "wrong", expected, given))
-    for q, v in asked(trace):
+    for e in entries:
+        key = (e.written, e.text)
+        if key not in memo:
+            memo[key] = _read_cell(e, quantities, trace, updates)
+        if memo[key] is not None:
+            cells.append(_copy(memo[key], e))
+    if entries and not any(c.quantity for c in cells):
+        names = ", ".join(display(q) for q, _ in wanted)
+        raise GradvizError(f"not an answer sheet for {g.name or 'this problem'}: none of its "
+                           f"{len(entries)} answers names one of {names}")
+    _Grader(trace, cells, policy).grade()
+    seen = {c.quantity for c in cells}
+    for q, v in wanted:
         if q not in seen:
-            cells.append(Cell(plain(q[1:]) if q.startswith("∇") else plain(q), q, "",
-                              "missing", v))
-    _diagnose(trace, cells, rtol, atol)
-    return Report(trace, cells)
+            cells.append(Cell(display(q), "", q, "not_answered", expected=v))
+    return Report(g.name or "graph", cells, require_all)
 
 
-# -------------------------------------------------------------------- diagnosis
-def _diagnose(trace: Trace, cells: list[Cell], rtol: float, atol: float) -> None:
-    g = trace.graph
-    student = {c.quantity: c for c in cells if c.given is not None and c.quantity}
-    rank = {n: i for i, n in enumerate(g.order)}
-    wrong = sorted((c for c in cells if c.status == "wrong"),
-                   key=lambda c: -rank[c.quantity.lstrip("∇").rstrip("+")])
-    for c in wrong:
-        if c.expected is not None and agrees(c.text, c.given, -np.asarray(c.expected), rtol,
-                                             atol) and np.any(np.asarray(c.expected) != 0):
-            if not c.quantity.startswith("∇") or not _inherited(trace, c, student, rtol, atol):
-                c.cause, c.explanation = "sign", "sign error: the magnitude is right"
-            continue
-        if c.quantity.endswith("+"):
-            c.explanation = "the update is wrong: w⁺ = w − lr · ∂L/∂w"
-            continue
-        if not c.quantity.startswith("∇"):
-            c.explanation = "the forward value is wrong"
-            continue
-        if _inherited(trace, c, student, rtol, atol):
-            continue
-        u = c.quantity[1:]
-        for v, variant in _missing_paths(g, u):
-            if agrees(c.text, c.given, evaluate(variant, check_finite=False).grad(u), rtol, atol):
-                c.cause, c.detail = "missing_path", {"path_through": v}
-                c.explanation = (f"a path is missing from the sum: the one through "
-                                 f"{plain(v)} (∂L/∂{plain(u)} sums over every node that "
-                                 f"uses {plain(u)})")
-                break
-        if c.cause:
-            continue
-        for k, variant in _flipped_branches(trace, u):
-            if agrees(c.text, c.given, evaluate(variant, check_finite=False).grad(u), rtol, atol):
-                c.cause, c.detail = "branch", {"kink": k}
-                c.explanation = (f"the wrong branch at {_show(g, k)}: the gradient was sent "
-                                 "down the branch that was not taken")
-                break
-        if not c.cause:
-            c.explanation = "no classic mistake explains it: recheck this step's arithmetic"
+def _entries(answers: Sequence[Entry | tuple[str, str]], wanted: list[str]) -> list[Entry]:
+    entries = [a if isinstance(a, Entry) else Entry(a[0], a[1], 0) for a in answers]
+    if not any(e.written is None for e in entries):
+        return entries
+    if all(e.written is None for e in entries) and len(entries) == len(wanted):
+        return [Entry(q, e.text, e.line) for q, e in zip(wanted, entries)]
+    raise GradvizError(f"{len(entries)} values without names, but the problem asks for "
+                       f"{len(wanted)} quantities: write each value with its name")
 
 
-def _show(g: Graph, n: str) -> str:
-    if g.is_generated(n):
-        return g.display_name(n)
-    return f"{plain(n)} = {g.expr(n, show=plain, pretty=True)}"
+def _copy(cell: Cell | None, e: Entry) -> Cell:
+    assert cell is not None
+    return Cell(**{**cell.__dict__, "line": e.line, "also": list(cell.also)})
 
 
-def _inherited(trace: Trace, c: Cell, student: dict, rtol: float, atol: float) -> bool:
-    """The student's own upstream gradients, pushed through the true local derivatives."""
-    g = trace.graph
-    u = c.quantity[1:]
-    users = g.named_consumers(u)
-    wrong_up = [v for v in users if f"∇{v}" in student and student[f"∇{v}"].status == "wrong"]
-    if not wrong_up:
-        return False
-    weights = {v: (student[f"∇{v}"].given if f"∇{v}" in student else trace.grad(v))
-               for v in users}
-    if any(np.shape(w) != np.shape(trace.value(v)) for v, w in weights.items()):
-        return False
-    edit = GraphEdit(g)
-    probe = edit.build(loss=edit.weighted_sum(weights))
-    if not agrees(c.text, c.given, evaluate(probe, check_finite=False).grad(u), rtol, atol):
-        return False
-    names = ", ".join("∇" + plain(v) for v in wrong_up)
-    c.cause, c.detail = "inherited", {"from": [f"∇{v}" for v in wrong_up]}
-    c.explanation = (f"inherited from the wrong {names}: with that value the chain rule "
-                     "here is right")
-    return True
-
-
-# ---------------------------------------------------------------- graph variants
-def _missing_paths(g: Graph, u: str):
-    """For each named consumer v of u: the graph with u's edges into v's expression cut."""
-    users = g.named_consumers(u)
-    if len(users) < 2:
-        return
-    for v in users:
-        tree = set(g.expression(v))
-        edit = GraphEdit(g)
-        for w, k in g.consumers(u):
-            if w in tree:
-                edit.replace_operand(w, k, edit.op("stop_gradient", u))
-        yield v, edit.build()
-
-
-def _flipped_branches(trace: Trace, u: str):
-    """For each branching node downstream of u and each branch not taken there: the graph
-    that keeps the node's value but sends its gradient as that branch would."""
-    from gradviz.core import formula as F
-    from gradviz.core.ops import FUNCS
-
-    g = trace.graph
-    for k in g.descendants(u):
-        op = g.op_of(k)
-        if op is None or not op.pieces or op.kind == "loss":
-            continue
-        ins = g.inputs(k)
-        env = {**g.params(k), "out": trace.value(k), "n": 1.0,
-               **{op.args[op.role(i, len(ins))]: trace.value(a) for i, a in enumerate(ins)}}
-        if any(np.ndim(v) for v in env.values()):
-            continue
-        taken = next(p for p in op.pieces if bool(F.evaluate(F.parse(p.when), env, FUNCS)))
-        for p in op.pieces:
-            if p is taken or p.local == taken.local or "==" in p.when:
-                continue
-            edit = GraphEdit(g)
-            terms = [edit.op("mul", edit.const(F.evaluate(F.parse(p.local[op.role(i, len(ins))]),
-                                                          env, FUNCS)), a)
-                     for i, a in enumerate(ins)]
-            lin = terms[0]
-            for t in terms[1:]:
-                lin = edit.op("add", lin, t)
-            orig = edit.op(op.name, *ins, **g.params(k))
-            edit.keep_value_send_gradient(k, orig, lin)
-            yield k, edit.build()
-
-
-def load_answers(path: str | Path) -> list[tuple[str, str]]:
-    p = Path(path)
+def _read_cell(e: Entry, quantities: Quantities, trace: Trace,
+               updates: dict[str, np.ndarray]) -> Cell | None:
+    """The cell before grading: its quantity and numbers, or why it has none."""
+    written = e.written or ""
+    q = quantities.match(written)
     try:
-        return read_answers(p.read_text(encoding="utf-8"), source=str(p))
-    except OSError as e:
-        raise GradvizError(f"cannot read {p}: {e.strerror}") from None
+        value = read_value(e.text)
+    except Unusable as why:
+        lead = None if why.blank else leading_value(e.text)  # `0.6225 (see p. 2)`
+        if lead is not None:
+            value = lead[0]
+        elif q is None:
+            return None  # `Name: Jane Doe`: not an answer, not reported
+        else:
+            cell = Cell(written, e.text, q, "missing", e.line,
+                        expected=_true(trace, q, updates))
+            cell.explanation = "left blank" if why.blank else str(why)
+            return cell
+    if q is None:
+        return Cell(written, e.text, None, "unreadable", e.line, explanation=(
+            f"no quantity of {trace.graph.name or 'this problem'} is called {written!r}: "
+            "not graded"))
+    expected = _true(trace, q, updates)
+    cell = Cell(written, e.text, q, "", e.line, value.numbers, value.array, expected)
+    if expected is None:
+        cell.status, cell.explanation = "unreadable", (
+            f"the problem asks for no update of {display(q[:-1])}: not graded"
+            if q.endswith("+") else
+            f"{display(q[1:])} takes no gradient (it is not an input or a parameter)")
+    elif value.array.size != np.size(expected):
+        cell.status = "wrong"
+        cell.explanation = (f"{value.array.size} number{'s' * (value.array.size != 1)}, but "
+                            f"{display(q)} has {np.size(expected)}")
+    else:
+        cell.given = value.array.reshape(np.shape(expected))
+    return cell
+
+
+def _true(trace: Trace, q: str, updates: dict[str, np.ndarray]) -> np.ndarray | None:
+    if q.endswith("+"):
+        return updates.get(q)
+    v = trace.grad(q[1:]) if q.startswith("∇") else trace.value(q)
+    return None if v is None else np.asarray(v)
+
+
+class _Grader:
+    """Grades the cells of one sheet (statuses, causes, explanations), in place."""
+
+    def __init__(self, trace: Trace, cells: list[Cell], policy: Policy) -> None:
+        self.trace, self.cells, self.policy = trace, cells, policy
+        self.updates = [c for c in cells if c.status == "" and c.quantity and
+                        c.quantity.endswith("+")]
+        self.todo = [c for c in cells if c.status == "" and c not in self.updates]
+        self.first: dict[str, Cell] = {}
+        for c in self.todo:
+            if c.quantity is not None:
+                self.first.setdefault(c.quantity, c)
+        self.swaps = self._swaps()
+        values, grads = self._student_numbers()
+        self.carry = Carry(trace, values, grads)
+        written = {q: c.text for q, c in self.first.items()}
+        self.explain = Explainer(self.carry, written)
+        self._truth: Carry | None = None
+
+    def grade(self) -> None:
+        groups: dict[tuple[str, str], list[Cell]] = {}
+        for c in self.todo:
+            groups.setdefault((c.quantity, c.text), []).append(c)  # type: ignore[arg-type]
+        pending = {}
+        for key, same in groups.items():
+            verdict = self._against_truth(same[0])
+            if verdict is None:
+                pending[key] = same
+            else:
+                for c in same:
+                    c.status, c.explanation = verdict
+        wrong = [q for q, c in self.first.items() if (q, c.text) in pending]
+        influence = self.carry.influence(wrong[:MAX_DIAGNOSED], sorted({q for q, _ in pending}))
+        for n, (key, same) in enumerate(pending.items()):
+            self._grade_wrong(same[0], influence.get(key[0], []), n < MAX_DIAGNOSED)
+            for c in same[1:]:
+                for f in ("status", "cause", "node", "also", "inherited_from", "explanation"):
+                    setattr(c, f, getattr(same[0], f))
+        for c in self.updates:
+            self._grade_update(c)
+
+    def _grade_update(self, c: Cell) -> None:
+        node = c.quantity[:-1]  # type: ignore[index]
+        mine = self.first.get(f"∇{node}")
+        digits = local_digits(list(c.numbers), self.policy)
+        grade_update(c, self.trace.value(node), learning_rate(self.trace.graph),
+                     None if mine is None else mine.given,
+                     self.carry.allowance(f"∇{node}", digits), self.policy, self.explain.yours)
+
+    def _against_truth(self, c: Cell) -> tuple[str, str] | None:
+        """``(status, explanation)`` when the cell is right by the policy, else ``None``."""
+        assert c.quantity is not None and c.expected is not None
+        how = judge_all(list(c.numbers), c.expected, 0.0, self.policy)
+        digits = local_digits(list(c.numbers), self.policy)
+        allowance: Any = 0.0
+        if how is None:
+            allowance = self.carry.allowance(c.quantity, digits)
+            how = judge_all(list(c.numbers), c.expected, allowance, self.policy)
+        if how is None:
+            return None
+        note = "" if RIGHT[how] == "correct" else \
+            self.explain.rounding(how, c.quantity, c.expected, digits, allowance)
+        return RIGHT[how], note
+
+    def _grade_wrong(self, c: Cell, sources: list[str], diagnose: bool) -> None:
+        q = c.quantity
+        assert q is not None
+        allowance = self.carry.allowance(q, local_digits(list(c.numbers), self.policy))
+        c.inherited_from = sources or None
+        if judge_all(list(c.numbers), self.carry.read(q), allowance, self.policy):
+            if sources:
+                c.status, c.cause = "wrong", "inherited"
+                c.explanation = self.explain.inherited(q, sources)
+            else:
+                c.status = "rounding"
+                c.explanation = self.explain.rounding("own", q, c.expected)
+            return
+        c.status = "wrong"
+        if not diagnose:
+            c.explanation = (f"not diagnosed: more than {MAX_DIAGNOSED} different wrong cells "
+                             "on this sheet")
+            return
+        self._diagnose(c, allowance)
+        if sources and c.cause not in ("inherited", "swap", "arithmetic", "forward"):
+            used = ", ".join(self.explain.yours(s) for s in sources)
+            c.explanation += f" (with your wrong {used})"
+
+    def _diagnose(self, c: Cell, allowance: Any) -> None:
+        q = c.quantity
+        assert q is not None
+        found: list[tuple[str, str | None, Any]] = []
+        if q in self.swaps:
+            found.append(("swap", self.swaps[q], None))
+        carries = [self.carry]
+        if not _close(self.carry.read(q), c.expected):
+            carries.append(self._truth_carry())
+        for carry in carries:
+            for m in models(carry, q):
+                if judge_all(list(c.numbers), m.value, allowance, self.policy):
+                    found.append((m.cause, m.node, (carry, m)))
+        found.sort(key=lambda f: CAUSES.index(f[0]))
+        unique: list[tuple[str, str | None, Any]] = []
+        for f in found:
+            if (f[0], f[1]) not in [(u[0], u[1]) for u in unique]:
+                unique.append(f)
+        if not unique:
+            c.cause = "arithmetic" if q.startswith("∇") else "forward"
+            c.node = q.lstrip("∇")
+            c.explanation = self.explain.arithmetic(q)
+            return
+        cause, node, how = unique[0]
+        c.cause, c.node = cause, node
+        c.also = [f"{u[0]}:{u[1]}" if u[1] else u[0] for u in unique[1:]]
+        if cause == "swap":
+            c.explanation = self.explain.swap(q, self.swaps[q])
+        else:
+            c.explanation = Explainer(how[0], self.explain.written).model(q, how[1])
+
+    def _truth_carry(self) -> Carry:
+        if self._truth is None:
+            grads = {q[1:]: self.carry.true(q) for q in self.first if q.startswith("∇")}
+            self._truth = Carry(self.trace, {}, grads)
+        return self._truth
+
+    def _swaps(self) -> dict[str, str]:
+        """Pairs of cells each holding the other's true value."""
+        wrong = [(q, c) for q, c in self.first.items()
+                 if judge_all(list(c.numbers), c.expected, 0.0, self.policy) is None][:200]
+        kind = {q: (q.startswith("∇"), np.shape(np.asarray(c.expected))) for q, c in wrong}
+        out: dict[str, str] = {}
+        for i, (qa, a) in enumerate(wrong):
+            for qb, b in wrong[i + 1:]:
+                if qa in out or qb in out or kind[qa] != kind[qb] or \
+                        _close(a.expected, b.expected):
+                    continue  # a swap is between two wrong cells of one kind and shape
+                if judge_all(list(a.numbers), b.expected, 0.0, self.policy) and \
+                        judge_all(list(b.numbers), a.expected, 0.0, self.policy):
+                    out[qa], out[qb] = qb, qa
+        return out
+
+    def _student_numbers(self) -> tuple[dict, dict]:
+        """The student's value and gradient cells (swapped cells put back in place)."""
+        values, grads = {}, {}
+        for q, c in self.first.items():
+            source = self.first[self.swaps[q]] if q in self.swaps else c
+            if q.startswith("∇"):
+                grads[q[1:]] = source.given
+            else:
+                values[q] = source.given
+        return values, grads
+
+
+def _close(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))

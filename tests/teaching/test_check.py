@@ -1,98 +1,114 @@
-"""Worked solutions, the answer checker and problem variants."""
+"""The checker on a corpus of realistic sheets, on every example, and at scale."""
 
 from __future__ import annotations
 
-import json
-
-import numpy as np
 import pytest
 
-from gradviz import evaluate, example, fmt_value
-from gradviz.teaching.check import agrees, check, match_quantity, read_answers
+from gradviz import evaluate, example, examples, fmt_value
+from gradviz.core.errors import GradvizError
+from gradviz.teaching import check as checker
+from gradviz.teaching.check import check
+from gradviz.teaching.quantities import Quantities
+from gradviz.teaching.sheets import load_sheet
+from gradviz.teaching.tables import Entry
 from gradviz.views.answers import asked
-from tests.helpers import table
+from tests.teaching.corpus import SHEETS, compare, expected
+
+CORPUS = expected()
 
 
-def test_correct_tables_pass_in_every_format(tmp_path):
-    trace = evaluate(example("mlp"))
-    rows = table(trace)
-    assert check(trace, rows).ok
-    csv_text = ",".join(f'"{q}"' for q, _ in rows) + "\n" + ",".join(f'"{v}"' for _, v in rows)
-    md = "| " + " | ".join(q for q, _ in rows) + " |\n|" + "---|" * len(rows) + "\n| " + \
-        " | ".join(v for _, v in rows) + " |"
-    js = json.dumps({q: v for q, v in rows})
-    yaml = "\n".join(f"{q}: {v}" for q, v in rows)
-    for text in (csv_text, md, js, yaml):
-        assert check(trace, read_answers(text)).ok, text
+def grade_file(name: str):
+    spec = CORPUS[name]
+    t = evaluate(example(spec["graph"]))
+    names = Quantities(t.graph)
+    return check(t, load_sheet(SHEETS / name, lambda s: names.match(s) is not None))
 
 
-def test_student_names_and_rounding():
-    g = example("mlp")
-    assert match_quantity(r"$\nabla \mathbf{W}_1$", g) == "∇W1"
-    assert match_quantity("∇H_2", g) == "∇H2"
-    assert match_quantity(r"$\hat{Y}$", g) == "Yhat"
-    assert match_quantity("dL/dX2", g) == "∇X2"
-    trace = evaluate(g)
-    for digits in (2, 3, 4):
-        rows = [(q, fmt_value(v, digits)) for q, v in asked(trace)]
-        assert check(trace, rows).ok, digits
-    assert agrees("0.6225", np.array(0.6225), np.array(0.62246))
-    assert not agrees("0.6", np.array(0.6), np.array(0.69))
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_corpus_sheet_every_cell(name):
+    report = grade_file(name)
+    wrong = [(key, want, got and {k: got[k] for k in ("status", "cause", "node", "also",
+                                                        "inherited_from")})
+             for key, want, got, right in compare(name, [c.as_dict() for c in report.cells])
+             if not right]
+    assert not wrong, wrong
 
 
-def test_unknown_missing_and_unreadable_cells():
-    trace = evaluate(example("xyz"))
-    rows = table(trace)[:-1] + [("banana", "1"), ("a", "five")]
-    r = check(trace, rows)
-    status = {c.written: c.status for c in r.cells}
-    assert status["banana"] == "unknown" and status["a"] == "unreadable"
-    assert "missing" in status.values() and not r.ok
+def test_the_corpus_covers_every_layout_cause_and_graph_the_issue_names():
+    specs = " ".join(" ".join(s["cells"].values()) for s in CORPUS.values())
+    for cause in ("sign", "missing_path", "wrong_branch", "local_only", "no_local", "swap",
+                  "wrong_activation_derivative", "forward", "inherited", "arithmetic",
+                  "rounding", "missing", "unreadable", "not_answered"):
+        assert cause in specs, cause
+    graphs = {s["graph"] for s in CORPUS.values()}
+    assert {"interesting", "mlp", "two_layer_relu", "softmax_classifier", "interesting_tanh",
+            "mlp_tanh"} <= graphs
+    suffixes = {name.rsplit(".", 1)[1] for name in CORPUS}
+    assert {"md", "csv", "tsv", "json", "txt", "yaml", "tex"} <= suffixes
 
 
-@pytest.mark.parametrize("name, cell, value, cause", [
-    # a sign error
-    ("interesting", "∇H4", "-0.6225", "sign"),
-    # ∇H1 without the path through H3 (the classic fan-out mistake)
-    ("interesting", "∇H1", "-0.8299", "missing_path"),
-    # ∇X2 without the path through H2
-    ("interesting", "∇X2", "-2.179", "missing_path"),
-    # the leaky ReLU's wrong branch: slope 1 instead of 0.1 at H1
-    ("mlp", "∇B1", "0.69", "branch"),
-    # the min's wrong branch: the gradient sent to X1 instead of H1
-    ("interesting", "∇X1", "-0.6225", "branch"),
-    ("mlp", "∇X1", "0.621", "sign"),
-])
-def test_classic_mistakes_are_flagged_and_explained(name, cell, value, cause):
-    trace = evaluate(example(name))
-    r = check(trace, table(trace, **{cell: value}))
-    wrong = [c for c in r.cells if c.status != "correct"]
-    assert [c.quantity for c in wrong] == [cell]
-    assert wrong[0].cause == cause, wrong[0].explanation
+@pytest.mark.parametrize("name", examples())
+def test_exact_answers_of_every_example_are_right(name):
+    t = evaluate(example(name))
+    rows = [(q, fmt_value(v, None)) for q, v in asked(t)]
+    r = check(t, rows)
+    assert r.ok and {c.status for c in r.cells} == {"correct"}
 
 
-def test_missing_path_names_the_path():
-    trace = evaluate(example("interesting"))
-    r = check(trace, table(trace, **{"∇X2": "-2.179"}))
-    (c,) = [c for c in r.cells if c.status == "wrong"]
-    assert c.detail["path_through"] == "H2" and "through H₂" in c.explanation
+@pytest.mark.parametrize("digits", [2, 3, 4, 5, 6])
+@pytest.mark.parametrize("name", examples())
+def test_answers_rounded_to_2_to_6_digits_are_right(name, digits):
+    t = evaluate(example(name))
+    rows = [(q, fmt_value(v, digits, zeros=True)) for q, v in asked(t)]
+    r = check(t, rows)
+    assert r.ok, [(c.quantity, c.text, c.status, c.explanation) for c in r.cells
+                  if c.status not in ("correct", "rounding")]
 
 
-def test_inherited_error_names_its_source():
-    trace = evaluate(example("interesting"))
-    r = check(trace, table(trace, **{"∇H4": "-0.6225", "∇H2": "1.245", "∇W2": "0.415"}))
+def test_values_without_names_in_the_problems_order():
+    t = evaluate(example("xyz"))
+    rows = [(None, fmt_value(v)) for _, v in asked(t)]
+    assert check(t, [Entry(None, text, i) for i, (_, text) in enumerate(rows)]).ok
+    assert check(t, rows).ok  # plain pairs with no name are read by position too
+    with pytest.raises(GradvizError, match="values without names"):
+        check(t, [Entry(None, "1", 1)])
+
+
+def test_duplicate_rows_are_graded_once(monkeypatch):
+    t = evaluate(example("interesting"))
+    calls = []
+    original = checker.models
+    monkeypatch.setattr(checker, "models", lambda c, q: calls.append(q) or original(c, q))
+    one = check(t, [("∇H1", "-0.8299"), ("∇X1", "-3")])
+    once = len(calls)
+    calls.clear()
+    many = check(t, [("∇H1", "-0.8299")] * 10_000 + [("∇X1", "-3")] * 10_000)
+    assert len(calls) == once and len(many.cells) == 20_000 + len(one.cells) - 2
+    assert {c.cause for c in many.cells if c.quantity == "∇H1"} == {"missing_path"}
+
+
+def test_a_cell_with_the_wrong_shape_is_wrong_not_fatal():
+    t = evaluate(example("mlp"))
+    r = check(t, [("∇W3", "0.69"), ("∇B3", "[0.69, 1]"), ("Yhat", "0.6900")])
     cells = {c.quantity: c for c in r.cells}
-    assert cells["∇H4"].cause == "sign"
-    assert cells["∇H2"].cause == "inherited" and cells["∇H2"].detail["from"] == ["∇H4"]
-    assert cells["∇W2"].cause == "inherited"
+    assert cells["∇W3"].status == "wrong" and "1 number, but ∇W₃ has 2" in \
+        cells["∇W3"].explanation
+    assert cells["∇B3"].status == "wrong" and cells["Yhat"].status == "correct"
 
 
+def test_a_sheet_for_another_problem_is_not_an_answer_sheet():
+    t = evaluate(example("xyz"))
+    with pytest.raises(GradvizError, match="not an answer sheet for xyz: none of its 2"):
+        check(t, [("∇W3", "[1, 2]"), ("Name", "Jane")])
 
 
-def test_asked_updates_are_checked():
-    t = evaluate(example("two_layer_relu"))
-    assert [match_quantity(q, t.graph) for q in ("w21+", "w₂₁⁺", "$w_{21}^{+}$", "∇w21+")] == \
-        ["w21+", "w21+", "w21+", None]
-    assert check(t, table(t)).ok
-    r = check(t, table(t, **{"w21+": "0.6"}))
-    (cell,) = [c for c in r.cells if c.status == "wrong"]
-    assert cell.quantity == "w21+" and "update" in cell.explanation
+def test_a_gradient_of_a_target_is_unreadable():
+    t = evaluate(example("interesting"))
+    c = check(t, [("∇Y", "0.5")]).cells[0]
+    assert c.status == "unreadable" and "takes no gradient" in c.explanation
+
+
+def test_relu_graphs_never_crash_on_unexplained_cells():
+    t = evaluate(example("two_layer_relu"))  # the old checker read a leaky slope here
+    r = check(t, [("∇w11", "17.5"), ("∇b2", "3.25"), ("o1", "9")])
+    assert [c.cause for c in r.cells[:3]] == ["arithmetic", "arithmetic", "forward"]

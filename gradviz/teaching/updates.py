@@ -1,0 +1,70 @@
+"""Cells that hold a parameter after one gradient-descent step: ``w21+`` = w − η·∂L/∂w.
+
+A problem asks for them with ``#: asks: … w21+`` and ``#: lr:``. Students write them as
+``w21+``, ``w₂₁⁺``, ``$w_{21}^{+}$``, ``w21_new`` or ``new w21``. The step is graded as a
+careful marker grades it: right (within rounding of the gradient it uses), right from the
+student's own wrong ∇w (error carried forward), or wrong with the reason when one is
+certain: the gradient added instead of subtracted, or the learning rate left out.
+
+Examples
+--------
+>>> from gradviz import evaluate, example
+>>> from gradviz.teaching.check import check
+>>> r = check(evaluate(example("two_layer_relu")), [("w21+", "0.35")])
+>>> [(c.cause, c.explanation) for c in r.cells if c.quantity == "w21+"]  # doctest: +ELLIPSIS
+[('sign', 'the step goes up the gradient...')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from gradviz.core.format import MINUS, fmt_value
+from gradviz.teaching.precision import RIGHT, Policy, judge_all
+from gradviz.teaching.quantities import display
+from gradviz.teaching.report import Cell
+
+__all__ = ["grade_update"]
+
+def _num(x: Any) -> str:
+    return fmt_value(np.asarray(x, dtype=float), 4, minus=MINUS)
+
+
+def grade_update(c: Cell, w: Any, lr: float, student_grad: Any, grad_allowance: Any,
+                 policy: Policy, yours: Callable[[str], str]) -> None:
+    """Grade one update cell in place. ``w`` is the parameter's value, ``student_grad``
+    the student's own ∇w (``None`` when not on the sheet), ``grad_allowance`` how far
+    rounding may move ∇w, ``yours`` names a cell as the student wrote it."""
+    assert c.quantity is not None and c.expected is not None
+    node, nums = c.quantity[:-1], list(c.numbers)
+    allowance = lr * np.asarray(grad_allowance, dtype=float)
+    how = judge_all(nums, c.expected, 0.0, policy) or \
+        judge_all(nums, c.expected, allowance, policy)
+    rule = f"{display(c.quantity)} = {display(node)} {MINUS} η·∂L/∂{display(node)}"
+    if how is not None:
+        c.status = RIGHT[how]
+        if c.status != "correct":
+            c.explanation = f"rounding: {rule} = {_num(c.expected)}"
+        return
+    c.status, truth = "wrong", np.asarray(c.expected) - np.asarray(w)  # −η·∇w
+    grad = -truth / lr
+    if student_grad is not None and not np.allclose(student_grad, grad, rtol=1e-9, atol=0):
+        mine = np.asarray(w) - lr * np.asarray(student_grad)
+        if judge_all(nums, mine, allowance, policy):
+            c.cause, c.inherited_from = "inherited", [f"∇{node}"]
+            c.explanation = (f"follows from your wrong {yours('∇' + node)}: {rule} gives "
+                             f"{_num(mine)}, which is what you wrote")
+            return
+    for cause, value, why in (
+            ("sign", np.asarray(w) - truth, "the step goes up the gradient: subtract η·∂L/∂w"),
+            ("arithmetic", np.asarray(w) - grad, "the learning rate is left out"),
+    ):
+        if judge_all(nums, value, allowance, policy):
+            c.cause, c.node = cause, node
+            c.explanation = f"{why}: {rule} = {_num(c.expected)} (η = {_num(lr)})"
+            return
+    c.cause, c.node = "arithmetic", node
+    c.explanation = f"the update is wrong: {rule} = {_num(c.expected)} (η = {_num(lr)})"
