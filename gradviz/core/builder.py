@@ -25,6 +25,7 @@ import networkx as nx
 from gradviz.core.errors import GraphError
 from gradviz.core.format import fmt_value
 from gradviz.core.graph import LEAF_KINDS, Graph, leaf_value, natural_key
+from gradviz.core.limits import LIMITS
 from gradviz.core.ops import OPS
 
 __all__ = ["Builder", "Var"]
@@ -102,6 +103,7 @@ class Builder:
         self._ids: dict[str, int] = {}
         self._loss: str | None = None
         self._norms: dict[str, str] = {}
+        self._max_nodes = LIMITS["max_nodes"].value
 
     # --------------------------------------------------------------------- leaves
     def leaf(self, name: str, kind: str, value: Any, *, label: str | None = None,
@@ -221,6 +223,8 @@ class Builder:
     # ------------------------------------------------------------------ helpers
     def _add(self, name: str | None, attrs: dict[str, Any], args: tuple[int, ...] = ()) -> Var:
         i = len(self._names)
+        if i >= self._max_nodes:
+            LIMITS["max_nodes"].check(i + 1, "the graph", at_least=True)
         node = name if name is not None else f"\0{i + 1}"
         if attrs["kind"] == "op":
             attrs["label"] = node

@@ -28,6 +28,7 @@ from gradviz.core.builder import Builder
 from gradviz.core.convert import Converter
 from gradviz.core.errors import GradvizError, ParseError
 from gradviz.core.graph import Graph
+from gradviz.core.limits import LIMITS
 from gradviz.core.reader import Reader, Retry
 
 __all__ = ["parse", "load", "parse_value"]
@@ -86,10 +87,13 @@ def load(path: str | Path) -> Graph:
     'sq'
     """
     path = Path(path)
+    most = LIMITS["max_file_bytes"].value
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(most + 1)  # a special file may say it is empty and never end
     except OSError as e:
         raise GradvizError(f"cannot read {path}: {e.strerror}") from None
+    LIMITS["max_file_bytes"].check(len(raw), f"the graph file {path}", at_least=True)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import heapq
 import keyword
 import math
 import re
@@ -48,8 +47,8 @@ from gradviz.core.allowlist import (
 )
 from gradviz.core.builder import Builder, Var
 from gradviz.core.convert import Converter
-from gradviz.core.errors import GradvizError, GraphError, ParseError
-from gradviz.core.graph import LEAF_KINDS, Graph, natural_key
+from gradviz.core.errors import GradvizError, GraphError, LimitError, ParseError
+from gradviz.core.graph import LEAF_KINDS, Graph, natural_key, topological_order
 from gradviz.core.ops import OPS
 
 __all__ = ["Reader", "Retry", "ROLES"]
@@ -185,6 +184,8 @@ class Reader:
             key = ready.pop()
             try:
                 self._build(self.stmts[key])
+            except LimitError:
+                raise  # refused before the work, whatever else the file holds
             except GradvizError:
                 raise Retry from None  # which error comes first is reference mode's call
             for user in self.waiters.pop(key, ()):
@@ -206,29 +207,11 @@ class Reader:
                 raise GraphError(f"undefined name {self.spellings[ref][0]!r}{hint}", n, pos)
 
     def _statement_order(self) -> list[str]:
-        """Dependencies first, ties by natural name order (networkx's
-        lexicographical_topological_sort, with the keys compared once, in a sort)."""
-        keys = list(self.stmts)
-        by_rank = sorted(keys, key=natural_key)
-        rank = {k: r for r, k in enumerate(by_rank)}
-        users: dict[str, list[str]] = {k: [] for k in keys}
-        waiting = {}
-        for stmt, refs in self.refs.items():
-            deps = {ref for ref, _, _ in refs}
-            waiting[stmt] = len(deps)
-            for ref in deps:
-                users[ref].append(stmt)
-        ready = [rank[k] for k in keys if not waiting[k]]
-        heapq.heapify(ready)
-        order = []
-        while ready:
-            k = by_rank[heapq.heappop(ready)]
-            order.append(k)
-            for user in users[k]:
-                waiting[user] -= 1
-                if not waiting[user]:
-                    heapq.heappush(ready, rank[user])
-        if len(order) < len(keys):
+        """Dependencies first, ties by natural name order."""
+        deps = ((ref, stmt) for stmt, refs in self.refs.items()
+                for ref in {ref for ref, _, _ in refs})
+        order = topological_order(self.stmts, deps, key=natural_key)
+        if len(order) < len(self.stmts):
             self._cycle()
         return order
 

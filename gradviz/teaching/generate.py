@@ -9,6 +9,7 @@ drawn, so a seed always gives the same variants.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from gradviz.core.errors import GradvizError
 from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.files import write_if_changed
 from gradviz.core.graph import Graph
+from gradviz.core.limits import LIMITS
 from gradviz.core.parse import parse
 from gradviz.views.answers import asked
 
@@ -38,6 +40,10 @@ class Rules:
     def grid(self) -> np.ndarray:
         if self.step <= 0 or self.high < self.low:
             raise GradvizError("the value range needs low <= high and a positive step")
+        points, most = (self.high - self.low) / self.step + 1, LIMITS["max_elements"]
+        what = "the value grid (--range / --step)"
+        most.check(int(points) if math.isfinite(points) else most.value + 1, what,
+                   at_least=not math.isfinite(points))
         return np.round(np.arange(self.low, self.high + self.step / 2, self.step), 12)
 
 
