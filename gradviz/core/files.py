@@ -19,12 +19,13 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from gradviz.core.errors import GradvizError
 
-__all__ = ["write_if_changed", "write_atomic", "atomic_path", "make_folder", "cannot"]
+__all__ = ["write_if_changed", "write_atomic", "atomic_path", "make_folder", "cannot",
+           "folder_lock"]
 
 
 def cannot(verb: str, path: str | Path, e: OSError) -> GradvizError:
@@ -158,3 +159,38 @@ def write_if_changed(path: Path, data: str | bytes) -> bool:
         return False
     write_atomic(path, raw)
     return True
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, waiting: Callable[[], None] | None = None
+                ) -> Iterator[None]:
+    """Hold ``folder/.lock`` for the block: builds into one folder take turns (``waiting``
+    is called if another holds it). The kernel releases it when its process ends, however.
+
+    Examples
+    --------
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with folder_lock(folder):
+    ...     (folder / ".lock").exists()
+    True
+    """
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock to take
+        yield
+        return
+    lock = make_folder(folder) / ".lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as e:
+        raise cannot("lock", lock, e) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

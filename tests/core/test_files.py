@@ -113,3 +113,17 @@ def test_atomic_path_removes_the_temporary_when_the_tool_fails(tmp_path):
         tmp.write_bytes(b"half")
         raise RuntimeError("the tool crashed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_folder_lock_makes_a_second_holder_wait(tmp_path):
+    from gradviz.core.files import folder_lock
+
+    code = ("import sys, time\n"
+            "from gradviz.core.files import folder_lock\n"
+            f"with folder_lock({str(tmp_path)!r}, waiting=lambda: print('waiting', flush=True)):\n"
+            "    print('got it', flush=True)\n")
+    with folder_lock(tmp_path):
+        other = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True,
+                                 stdout=subprocess.PIPE)
+        assert other.stdout.readline() == "waiting\n"  # blocked while this process holds it
+    assert other.communicate(timeout=30)[0] == "got it\n" and other.returncode == 0
