@@ -25,7 +25,7 @@ DEBT = {"gradviz.core.evaluate": "#9 (the compiled schedule moves to its own mod
         "gradviz.views.video": "#12 (scenes split by step kind)"}
 CYCLE_DEBT = [["gradviz.views.fold", "gradviz.views.figure"]]  # #12
 LAYERS = {"core": 0, "views": 1, "display": 2, "api": 2, "teaching": 2, "course": 3,
-          "cli": 4, "gallery": 4, "__main__": 5, "__init__": 5}
+          "cli": 4, "gallery": 4, "scenes": 4, "__main__": 5, "__init__": 5}
 
 
 def modules() -> dict[str, Path]:

@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("teach", "make new variants of a problem with problem sheets and answer "
                           "keys"),
     "gallery": ("build", "build the gallery of every built-in example (index.html)"),
+    "scenes": ("scenes", "show or copy the Manim scene files, to render with manim itself"),
 }
 
 EPILOG = """examples:
@@ -54,6 +55,7 @@ EPILOG = """examples:
   gradviz plot relu sigmoid --derivative -o derivatives.png
   gradviz mlp 3 4 1 --activation tanh > net.grad
   gradviz gallery -o gallery
+  gradviz scenes --copy scenes     # then: manim -ql scenes/backprop.py XyzBackprop
 """
 REPORT = "please report it with the command that caused it"
 

@@ -21,10 +21,9 @@ Examples
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,9 +34,9 @@ from gradviz.core.errors import GraphError
 from gradviz.core.format import DEFAULT_DIGITS, fmt, fmt_value
 from gradviz.core.names import plain
 from gradviz.core.ops import OPS, Op
+from gradviz.core.order import topological_order
 
-__all__ = ["Graph", "LEAF_KINDS", "GRAD_KINDS", "describe", "natural_key", "leaf_value",
-           "topological_order"]
+__all__ = ["Graph", "LEAF_KINDS", "GRAD_KINDS", "describe", "natural_key", "leaf_value"]
 
 LEAF_KINDS = ("input", "param", "target", "const")
 GRAD_KINDS = ("input", "param")  # leaves that get a gradient
@@ -54,36 +53,6 @@ def natural_key(name: str) -> tuple:
     """
     parts = re.split(r"(\d+)", name)
     return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)
-
-
-def topological_order(nodes: Iterable[str], edges: Iterable[tuple[str, str]],
-                      key: Callable[[str], Any]) -> list[str]:
-    """Every node after the ones it depends on, ties broken by ``key``: networkx's
-    lexicographical_topological_sort (keys unique), with each key computed once and
-    compared in one sort. Nodes on a cycle, and after one, are left out.
-
-    Examples
-    --------
-    >>> topological_order(["b", "a", "c"], [("c", "a")], key=str)
-    ['b', 'c', 'a']
-    """
-    by_rank = sorted(nodes, key=key)
-    rank = {n: r for r, n in enumerate(by_rank)}
-    users: list[list[int]] = [[] for _ in by_rank]
-    waiting = [0] * len(by_rank)
-    for u, v in edges:
-        users[rank[u]].append(rank[v])
-        waiting[rank[v]] += 1
-    ready = [r for r, w in enumerate(waiting) if not w]  # sorted: a heap already
-    order = []
-    while ready:
-        r = heapq.heappop(ready)
-        order.append(by_rank[r])
-        for user in users[r]:
-            waiting[user] -= 1
-            if not waiting[user]:
-                heapq.heappush(ready, user)
-    return order
 
 
 def leaf_value(value: Any, what: str = "value") -> np.ndarray:

@@ -48,8 +48,9 @@ from gradviz.core.allowlist import (
 from gradviz.core.builder import Builder, Var
 from gradviz.core.convert import Converter
 from gradviz.core.errors import GradvizError, GraphError, LimitError, ParseError
-from gradviz.core.graph import LEAF_KINDS, Graph, natural_key, topological_order
+from gradviz.core.graph import LEAF_KINDS, Graph, natural_key
 from gradviz.core.ops import OPS
+from gradviz.core.order import topological_order
 
 __all__ = ["Reader", "Retry", "ROLES"]
 
