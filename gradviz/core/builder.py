@@ -117,8 +117,7 @@ class Builder:
             v = leaf_value(value, f"the value of {name}")
         except GraphError as e:
             raise GraphError(e.message, line, col) from None
-        return self._add(name, {"kind": kind, "value": v, "label": label or name,
-                                "line": line, "col": col})
+        return self._add(name, {"kind": kind, "value": v}, label=label, line=line, col=col)
 
     def input(self, name: str, value: Any, **kw: Any) -> Var:
         return self.leaf(name, "input", value, **kw)
@@ -134,32 +133,36 @@ class Builder:
         if name is not None:
             return self.leaf(name, "const", value, **kw)
         arr = leaf_value(value, "a constant")
-        return self._add(None, {"kind": "const", "value": arr, "generated": True,
-                                "label": fmt_value(arr, None), "line": kw.get("line"),
-                                "col": kw.get("col")})
+        return self._add(None, {"kind": "const", "value": arr, "generated": True},
+                         label=fmt_value(arr, None), line=kw.get("line"), col=kw.get("col"))
 
     # ----------------------------------------------------------------- computed
     def op(self, opname: str, *args: Any, name: str | None = None,
            line: int | None = None, col: int | None = None, **params: float) -> Var:
         """Apply an op from the op table to operands (``Var`` or numbers)."""
-        if opname not in OPS:
+        op = OPS.get(opname)
+        if op is None:
             raise GraphError(f"unknown op {opname!r}", line, col)
-        op = OPS[opname]
         if op.arity is not None and len(args) != op.arity:
             raise GraphError(f"{opname} takes {op.arity} operand(s), got {len(args)}", line, col)
         if op.arity is None and not args:
             raise GraphError(f"{opname} needs at least one operand", line, col)
-        allowed = op.param_defaults()
+        full = op.param_defaults()
         for k in params:
-            if k not in allowed:
-                hint = f"; it takes {', '.join(allowed)}" if allowed else "; it takes none"
+            if k not in full:
+                hint = f"; it takes {', '.join(full)}" if full else "; it takes none"
                 raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
-        full = {**allowed, **{k: float(v) for k, v in params.items()}}
-        operands = tuple(self._lift(a).id for a in args)
+        full.update((k, float(v)) for k, v in params.items())
+        operands = tuple(a.id if type(a) is Var and a.builder is self else self._lift(a).id
+                         for a in args)
         if name is not None:
             self._check_new(name, line, col)
-        return self._add(name, {"kind": "op", "op": opname, "params": full, "line": line,
-                                "col": col, "generated": name is None}, operands)
+        attrs: dict[str, Any] = {"kind": "op", "op": opname}
+        if full:
+            attrs["params"] = full
+        if name is None:
+            attrs["generated"] = True
+        return self._add(name, attrs, operands, line=line, col=col)
 
     def __getattr__(self, opname: str) -> Callable[..., Var]:
         """``b.sigmoid(x)``, ``b.leaky_relu(z, slope=0.1)``: any op-table name."""
@@ -182,7 +185,11 @@ class Builder:
             self._rename(t, self._fresh(f"{name}.{k}"))
         self._rename(var.id, name)
         d = self._attrs[var.id]
-        d.update(generated=False, role=role, label=label or name)
+        d.pop("generated", None)
+        if role is not None:
+            d["role"] = role
+        if label is not None and label != name:
+            d["label"] = label
         if line is not None:
             d.update(line=line, col=col)
         if role in ("loss", "output"):
@@ -200,34 +207,54 @@ class Builder:
         """Like :meth:`loss`, for a graph whose result is not a loss (e.g. ``w`` in xyz)."""
         return self.let(name, var, role="output", **kw)
 
-    def build(self) -> Graph:
-        """Check the graph (no cycle, one node to differentiate) and return it."""
+    def build(self, keep: bool = True) -> Graph:
+        """Check the graph (no cycle, one node to differentiate) and return it.
+
+        ``keep=False`` spends the builder: its tables are freed as networkx takes the
+        nodes over (the parser's builder, which nothing uses afterwards; memory at scale).
+        """
         unnamed = [i for i, n in enumerate(self._names) if n.startswith("\0")]
         for k, i in enumerate(unnamed, start=1):
             self._rename(i, self._fresh(f"t.{k}"))
         if not self._names:
             raise GraphError("the graph is empty: declare inputs and compute something")
+        loss = self._loss or self._sink()
         names, attrs, g = self._names, self._attrs, nx.MultiDiGraph()
+        if not keep:
+            self._ids, self._norms = {}, {}
 
         def handed():  # networkx copies each node's attributes: keep its copy, not two
             for i, name in enumerate(names):
                 yield name, attrs[i]
                 attrs[i] = g.nodes[name]
 
+        def edges():
+            for i, args in enumerate(self._args):
+                yield from ((names[a], names[i], k, {"arg": k}) for k, a in enumerate(args))
+                if not keep:
+                    self._args[i] = ()
+
         g.add_nodes_from(handed())
-        g.add_edges_from((names[a], names[i], k, {"arg": k})
-                         for i, args in enumerate(self._args) for k, a in enumerate(args))
-        return Graph(nx=g, loss=self._loss or self._sink(), title=self.title,
-                     source=self.source, name=self.name, asks=self.asks, meta=dict(self.meta))
+        g.add_edges_from(edges())
+        if not keep:
+            self._names, self._attrs, self._args = [], [], []
+        return Graph(nx=g, loss=loss, title=self.title, source=self.source, name=self.name,
+                     asks=self.asks, meta=dict(self.meta))
 
     # ------------------------------------------------------------------ helpers
-    def _add(self, name: str | None, attrs: dict[str, Any], args: tuple[int, ...] = ()) -> Var:
+    def _add(self, name: str | None, attrs: dict[str, Any], args: tuple[int, ...] = (), *,
+             label: str | None = None, line: int | None = None, col: int | None = None
+             ) -> Var:
+        """A new node; attributes at their default (no label but the name, no line) are
+        left out, as the Graph reads them with defaults (memory at scale)."""
         i = len(self._names)
         if i >= self._max_nodes:
             LIMITS["max_nodes"].check(i + 1, "the graph", at_least=True)
         node = name if name is not None else f"\0{i + 1}"
-        if attrs["kind"] == "op":
-            attrs["label"] = node
+        if label is not None and label != node:
+            attrs["label"] = label
+        if line is not None:
+            attrs.update(line=line, col=col)
         self._names.append(node)
         self._attrs.append(attrs)
         self._args.append(args)
@@ -238,8 +265,6 @@ class Builder:
         del self._ids[self._names[i]]
         self._names[i] = name
         self._ids[name] = i
-        if self._attrs[i]["kind"] == "op":
-            self._attrs[i]["label"] = name
 
     def _temps_postorder(self, root: int) -> list[int]:
         """Unnamed ancestors of ``root`` in post-order (operands before users)."""

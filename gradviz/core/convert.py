@@ -50,7 +50,9 @@ class Converter:
         """No name and no call anywhere in ``node`` (remembered: linear in the tree)."""
         known = self._constant.get(id(node))
         if known is None:
-            if isinstance(node, ast.Constant):
+            if isinstance(node, (ast.Name, ast.Call)):
+                known = False
+            elif isinstance(node, ast.Constant):
                 known = True
             elif isinstance(node, ast.BinOp):
                 known = self.is_constant(node.left) and self.is_constant(node.right)

@@ -163,8 +163,10 @@ class Reader:
         self._add(_Stmt(target.id, name, kindname, value, n, tcol, text, indent), refs)
 
     def _note_spelling(self, name: str, spelt: str, n: int, pos: int) -> None:
-        seen = self.spellings.setdefault(name, (spelt, n, pos))
-        if seen[0] != spelt:
+        seen = self.spellings.get(name)
+        if seen is None:
+            self.spellings[name] = (spelt, n, pos)
+        elif seen[0] != spelt:
             raise GraphError(f"{spelt!r} and {seen[0]!r} (line {seen[1]}) are the same "
                              "name after Unicode NFKC normalization; rename one", n, pos)
 
@@ -259,7 +261,7 @@ class Reader:
         b.meta = {k: v for k, v in self.meta.items() if k not in ("title", "source", "asks")}
         for table in (self.stmts, self.spellings, self.refs, self.env):
             table.clear()  # memory for the graph
-        graph = b.build()
+        graph = b.build(keep=False)
         for ask in b.asks:
             base = ask[1:] if ask.startswith("∇") else ask
             if base not in graph:
