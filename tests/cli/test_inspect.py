@@ -1,4 +1,4 @@
-"""The ``gradviz`` command line, in-process through ``gradviz.cli.main`` and as a real"""
+"""``gradviz list | ops | eval | mlp``: what they print, their options, and their limits."""
 
 from __future__ import annotations
 
