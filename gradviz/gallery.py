@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from gradviz.core.errors import GradvizError
 from gradviz.core.escape import terminal
 from gradviz.core.evaluate import Trace, evaluate
-from gradviz.core.files import folder_lock, make_folder, write_atomic, write_if_changed
+from gradviz.core.files import atomic_path, folder_lock, make_folder, write_atomic, write_if_changed
 from gradviz.core.format import fmt_value
 from gradviz.core.graph import Graph
 from gradviz.core.library import example, example_text, examples
@@ -174,9 +174,10 @@ def values_page(trace: Trace) -> str:
 
 
 def _poster(mp4: Path, png: Path) -> None:
-    """The video's last frame, as its poster image."""
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.2", "-i", str(mp4),
-                    "-frames:v", "1", str(png)], check=True, capture_output=True, timeout=60)
+    """The video's last frame, as its poster image (written atomically)."""
+    with atomic_path(png) as tmp:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.2", "-i", str(mp4),
+                        "-frames:v", "1", str(tmp)], check=True, capture_output=True, timeout=60)
 
 
 # --------------------------------------------------------------------------- build

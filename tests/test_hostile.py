@@ -219,3 +219,18 @@ def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch):
 
     monkeypatch.setattr(inspect, "_list", interrupted)
     assert call(capsys, "list") == (130, "", "gradviz: interrupted\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["render", "xyz", "-o", "{tmp}/x\x1b[2J\u202e.svg"],
+    ["solve", "{escape title}"],
+    ["eval", "{escape title}"],
+    ["generate", "xyz", "--seed", "1", "-o", "{tmp}/v\x1b]0;x\x07"],
+])
+def test_whatever_a_command_prints_is_safe_on_a_terminal(capsys, hostile, tmp_path, argv):
+    argv = [a.replace("{tmp}", str(tmp_path)).replace("{escape title}",
+                                                      str(hostile["escape title"]))
+            for a in argv]
+    code, out, err = call(capsys, *argv)
+    assert code == 0, err
+    assert_clean(code, out, err)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 __all__ = ["main", "COMMANDS", "build_parser"]
 
@@ -133,10 +134,35 @@ def _main(argv: list[str]) -> int:
         return 2
     if args.max_elements:
         os.environ["GRADVIZ_MAX_ELEMENTS"] = str(args.max_elements)  # and worker processes
-    with warnings.catch_warnings():
-        if not args.debug:
-            warnings.simplefilter("ignore")  # one line on failure; warnings are for --debug
-        return _run(args)
+    stdout = sys.stdout
+    sys.stdout = _TerminalSafe(stdout)  # whatever a command prints, user text included
+    try:
+        with warnings.catch_warnings():
+            if not args.debug:
+                warnings.simplefilter("ignore")  # one line on failure; warnings: --debug
+            return _run(args)
+    finally:
+        sys.stdout = stdout
+
+
+class _TerminalSafe:
+    """A text stream that shows control characters (ESC, BEL, bidi overrides) escaped, as
+    :func:`gradviz.core.escape.terminal` does; plain ASCII text passes untouched."""
+
+    _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from gradviz.core.escape import terminal
+
+        if not text.isascii() or self._CONTROL.search(text):
+            text = terminal(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
 
 
 def _run(args: argparse.Namespace) -> int:

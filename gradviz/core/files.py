@@ -78,7 +78,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         raise GradvizError(f"cannot write {path}: it is a folder")
     make_folder(target.parent)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
+                                    dir=target.parent)  # the suffix: tools go by it
     except OSError as e:
         raise cannot("write", path, e) from None
     os.close(fd)
