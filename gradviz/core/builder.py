@@ -147,14 +147,14 @@ class Builder:
             raise GraphError(f"{opname} takes {op.arity} operand(s), got {len(args)}", line, col)
         if op.arity is None and not args:
             raise GraphError(f"{opname} needs at least one operand", line, col)
-        full = op.param_defaults()
+        full = op.param_defaults() if op.params or params else {}
         for k in params:
             if k not in full:
                 hint = f"; it takes {', '.join(full)}" if full else "; it takes none"
                 raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
         full.update((k, float(v)) for k, v in params.items())
-        operands = tuple(a.id if type(a) is Var and a.builder is self else self._lift(a).id
-                         for a in args)
+        operands = tuple([a.id if type(a) is Var and a.builder is self else self._lift(a).id
+                          for a in args])
         if name is not None:
             self._check_new(name, line, col)
         attrs: dict[str, Any] = {"kind": "op", "op": opname}
