@@ -9,7 +9,6 @@ drawn, so a seed always gives the same variants.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +39,9 @@ class Rules:
     def grid(self) -> np.ndarray:
         if self.step <= 0 or self.high < self.low:
             raise GradvizError("the value range needs low <= high and a positive step")
-        points, most = (self.high - self.low) / self.step + 1, LIMITS["max_elements"]
-        what = "the value grid (--range / --step)"
-        most.check(int(points) if math.isfinite(points) else most.value + 1, what,
-                   at_least=not math.isfinite(points))
+        most = LIMITS["max_elements"]
+        if not (self.high - self.low) / self.step < most.value:  # inf and nan too
+            most.check(most.value + 1, "the value grid (--range / --step)", at_least=True)
         return np.round(np.arange(self.low, self.high + self.step / 2, self.step), 12)
 
 
