@@ -42,6 +42,9 @@ install_python() {
   if [ ! -f "$STAMP" ]; then
     echo "==> pip install -e .[all]"
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    # this project installs as gradviz-teach; a distribution called gradviz (its old name,
+    # or the unrelated project of that name on the index) would shadow `import gradviz`
+    "$VENV/bin/python" -m pip uninstall -q -y gradviz >/dev/null 2>&1 || true
     "$VENV/bin/python" -m pip install -q -e ".[all]"
     rm -f "$VENV"/.installed-*
     touch "$STAMP"

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/run.py --hq            # also the -qh renders (~3.5 min)
     .venv/bin/python benchmarks/run.py --quick         # smaller, fewer repeats (~40 s)
     .venv/bin/python benchmarks/run.py --only figures  # one section (repeatable):
-                                                       #   eval | figures | video
+                                                       #   eval | figures | video | gallery | scale
 
 Sections (peer / gradviz is the speed-up; every peer is re-measured in the same run,
 BASELINES.md figures are guides only):
@@ -18,6 +18,8 @@ video    (i) Manim render time per second of video at -ql (and -qh with --hq) ag
          hand-written peer scene, (j) the cached unchanged re-render (see ``video.py``)
 gallery  (k) the full gallery build, cold and warm, and the cores used (see ``gallery.py``;
          --quick builds it without videos)
+scale    (l)-(o) parsing 10^4-10^6 statements (time, peak memory), `gradviz mlp 1000 1000
+         1`, a graph over the limits refused (see ``scale.py``; --quick stops at 10^5)
 
 Timing: ``time.perf_counter``; for fast calls each repeat runs a call enough times to last
 >= ~20 ms, gradviz and peer repeats are interleaved (so machine noise hits both) and the
@@ -45,7 +47,7 @@ from _bench import notes, print_table  # noqa: E402
 
 import gradviz  # noqa: E402
 
-SECTIONS = ("eval", "figures", "video", "gallery")
+SECTIONS = ("eval", "figures", "video", "gallery", "scale")
 
 
 def _versions() -> str:
@@ -99,10 +101,14 @@ def main(argv: list[str] | None = None) -> None:
             import video
 
             video.run(q, high=args.hq)
-        else:
+        elif section == "gallery":
             import gallery
 
             gallery.run(q)
+        else:
+            import scale
+
+            scale.run(q)
         times[section] = time.perf_counter() - t0
 
     print_table()

@@ -19,18 +19,24 @@ import json
 import os
 import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gradviz.core.errors import GradvizError
-from gradviz.core.evaluate import evaluate
-from gradviz.core.files import write_if_changed
+from gradviz.core.escape import terminal
+from gradviz.core.evaluate import Trace, evaluate
+from gradviz.core.files import atomic_path, folder_lock, make_folder, write_atomic, write_if_changed
 from gradviz.core.format import fmt_value
 from gradviz.core.graph import Graph
 from gradviz.core.library import example, example_text, examples
 from gradviz.core.names import plain
+from gradviz.core.workers import run_all
 from gradviz.views.answers import asked
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["build_gallery", "Task", "plan", "fan_out_node"]
 
@@ -137,11 +143,11 @@ def _run(task: Task, out: Path) -> list[str]:
         still = render_scene(cls, folder / f"{task.name}.png", "low", progress=False,
                              **({**kw, "animate_point": False} if task.kind == "activation"
                                 else kw))
-        files = [str(still)]
+        made = [str(still)]
         if task.quality:
-            files.append(str(render_scene(cls, folder / f"{task.name}.mp4", task.quality,
-                                          progress=False, **kw)))
-        return files
+            made.append(str(render_scene(cls, folder / f"{task.name}.mp4", task.quality,
+                                         progress=False, **kw)))
+        return made
     if task.kind == "variant":
         from gradviz.teaching.generate import variants, write_variant
 
@@ -150,7 +156,7 @@ def _run(task: Task, out: Path) -> list[str]:
     raise GradvizError(f"unknown task {task.kind}")
 
 
-def values_page(trace) -> str:
+def values_page(trace: Trace) -> str:
     """Markdown: the answer table, then every node's value and gradient."""
     g = trace.graph
 
@@ -173,17 +179,21 @@ def values_page(trace) -> str:
 
 
 def _poster(mp4: Path, png: Path) -> None:
-    """The video's last frame, as its poster image."""
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.2", "-i", str(mp4),
-                    "-frames:v", "1", str(png)], check=True, capture_output=True, timeout=60)
+    """The video's last frame, as its poster image (written atomically)."""
+    with atomic_path(png) as tmp:
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.2", "-i", str(mp4),
+                        "-frames:v", "1", str(tmp)], check=True, capture_output=True, timeout=60)
 
 
 # --------------------------------------------------------------------------- build
 def build_gallery(out: Path, only: list[str] | None = None, video: bool = True,
                   quality: str = "low", jobs: int | None = None, quiet: bool = False) -> int:
-    """Build the gallery into ``out``; returns 0 when every task succeeded, else 1."""
+    """Build the gallery into ``out``; returns 0 when every task succeeded, 1 when some
+    failed, 130 when interrupted (Ctrl-C) after a one-line summary of what was finished.
+
+    Builds into one folder take turns (a lock file); workers die with the build.
+    """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     unknown = sorted(set(only or ()) - set(examples()))
     if unknown:
@@ -192,49 +202,68 @@ def build_gallery(out: Path, only: list[str] | None = None, video: bool = True,
         from gradviz.views.video import require_manim
 
         require_manim()
-    out.mkdir(parents=True, exist_ok=True)
-    stamps = out / ".stamps"
-    stamps.mkdir(exist_ok=True)
-    tasks = plan(only, video, quality)
-    todo, skipped = [], []
-    for t in tasks:
-        stamp = stamps / f"{t.id}.json"
-        done = json.loads(stamp.read_text()) if stamp.exists() else {}
-        if done.get("key") == _key(t) and all(Path(f).exists() for f in done.get("files", [])):
-            skipped.append(t)
-        else:
-            todo.append(t)
-    failed: list[tuple[Task, str]] = []
+    console = Console(stderr=True, quiet=quiet, highlight=False)
+    waiting = f"gallery: waiting for another build into {out}"
+    with folder_lock(out, waiting=lambda: _say(console, waiting)):
+        return _build(out, plan(only, video, quality), jobs or os.cpu_count() or 1, video,
+                      console)
+
+
+def _say(console: Console, text: str, style: str | None = None) -> None:
+    """One line, whatever it holds: no markup, no wrapping, no terminal escapes."""
+    console.print(terminal(text), markup=False, soft_wrap=True, style=style)
+
+
+def _up_to_date(stamps: Path, task: Task) -> bool:
+    """Whether the last build of ``task`` stands; an absent, empty or truncated stamp (a
+    kill or a full disk while it was written) counts as never built."""
+    try:
+        done = json.loads((stamps / f"{task.id}.json").read_text(encoding="utf-8"))
+        return done["key"] == _key(task) and all(Path(f).exists() for f in done["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _build(out: Path, tasks: list[Task], jobs: int, video: bool, console: Console) -> int:
+    stamps = make_folder(out / ".stamps")
+    todo = [t for t in tasks if not _up_to_date(stamps, t)]
+    skipped = len(tasks) - len(todo)
     built: list[Task] = []
-    jobs = jobs or os.cpu_count() or 1
-    console = Console(stderr=True, quiet=quiet)
+    failed: list[tuple[Task, str]] = []
     started = time.perf_counter()
-    with Progress(TextColumn("{task.description:12}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=False) as progress:
-        bars = {}
-        for t in todo:
-            if t.kind not in bars:
-                bars[t.kind] = progress.add_task(t.kind, total=sum(x.kind == t.kind
-                                                                   for x in todo))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_run, t, out): t for t in todo}
-            for fut in as_completed(futures):
-                t = futures[fut]
-                try:
-                    files = fut.result()
-                    (stamps / f"{t.id}.json").write_text(json.dumps(
-                        {"key": _key(t), "files": files}))
-                    built.append(t)
-                except Exception as e:  # one failing task must not stop the rest
-                    failed.append((t, f"{type(e).__name__}: {e}"))
-                progress.advance(bars[t.kind])
+    try:
+        _run_tasks(out, stamps, todo, jobs, console, built, failed)
+    except KeyboardInterrupt:
+        left = len(todo) - len(built) - len(failed)
+        _say(console, f"gallery: interrupted: {len(built)} built, {skipped} up to date, "
+                      f"{len(failed)} failed, {left} not built (run it again to finish) -> {out}")
+        return 130
     _write_pages(out, video)
     seconds = time.perf_counter() - started
-    console.print(f"gallery: {len(built)} built, {len(skipped)} up to date, {len(failed)} "
-                  f"failed in {seconds:.1f} s on {jobs} cores -> {out / 'index.html'}")
+    _say(console, f"gallery: {len(built)} built, {skipped} up to date, {len(failed)} failed in "
+                  f"{seconds:.1f} s on {jobs} cores -> {out / 'index.html'}")
     for t, err in failed:
-        console.print(f"  failed {t.id}: {err}", style="red")
+        _say(console, f"  failed {t.id}: {err}", style="red")
     return 1 if failed else 0
+
+
+def _run_tasks(out: Path, stamps: Path, todo: list[Task], jobs: int, console: Console,
+               built: list[Task], failed: list[tuple[Task, str]]) -> None:
+    """Run ``todo`` in parallel with a progress bar per task kind; stamp each success."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("{task.description:12}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=False) as progress:
+        bars = {k: progress.add_task(k, total=n)
+                for k, n in Counter(t.kind for t in todo).items()}
+        for (t, _), files, error in run_all(_run, [(t, out) for t in todo], jobs):
+            if error is None:
+                write_atomic(stamps / f"{t.id}.json", json.dumps({"key": _key(t),
+                                                                  "files": files}))
+                built.append(t)
+            else:  # one failing task must not stop the rest
+                failed.append((t, f"{type(error).__name__}: {error}"))
+            progress.advance(bars[t.kind])
 
 
 # --------------------------------------------------------------------------- pages

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -12,6 +18,7 @@ import pytest
 
 from gradviz import examples
 from gradviz.gallery import build_gallery
+from tests.helpers import ROOT
 
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
@@ -151,3 +158,98 @@ def test_one_video_with_poster_and_captions(tmp_path, monkeypatch):
     assert vtt.startswith("WEBVTT") and "∂w/∂x = 120 + 25 + 25 = 170" in vtt
     page = (folder / "index.html").read_text()
     assert '<track kind="captions" src="backprop.vtt"' in page and 'poster="poster.png"' in page
+
+
+# ------------------------------------------------------------------------- robustness
+def children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start_build(out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "gradviz", "gallery", "-o", str(out),
+                             "--no-video", "--jobs", "2", *extra], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own group, as a terminal's job
+
+
+def wait_for_workers(proc: subprocess.Popen, timeout: float = 60) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = children(proc.pid)
+        if len(workers) >= 2:
+            return workers
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    raise AssertionError("no workers started")
+
+
+@pytest.mark.parametrize("stamp", ["", '{"key": "3f2a', "[]", '{"key": 1, "files": 7}',
+                                   "\x00\x00\x00"])
+def test_an_unreadable_stamp_counts_as_never_built(tmp_path, capsys, stamp):
+    assert build_gallery(tmp_path, only=["xyz"], video=False) == 0
+    (tmp_path / ".stamps" / "figures-xyz.json").write_text(stamp)
+    capsys.readouterr()
+    assert build_gallery(tmp_path, only=["xyz"], video=False) == 0
+    assert "1 built, 1 up to date, 0 failed" in capsys.readouterr().err
+    assert json.loads((tmp_path / ".stamps" / "figures-xyz.json").read_text())["files"]
+
+
+def test_ctrl_c_ends_a_real_build_with_a_one_line_summary(tmp_path):
+    proc = start_build(tmp_path)
+    workers = wait_for_workers(proc)
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal does: every process of the job
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(r"gallery: interrupted: \d+ built, 0 up to date, 0 failed, \d+ not "
+                        rf"built \(run it again to finish\) -> {re.escape(str(tmp_path))}",
+                        last), err
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(w) for w in workers)
+
+
+def test_workers_die_when_the_build_is_killed(tmp_path):
+    proc = start_build(tmp_path)
+    workers = wait_for_workers(proc)
+    proc.kill()  # SIGKILL: no handler runs in the parent
+    proc.communicate(timeout=60)  # returns once no worker holds its stderr open
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(w) for w in workers), "workers outlived the build"
+    # and the next build finishes what the killed one left
+    assert build_gallery(tmp_path, only=["xyz"], video=False, quiet=True) == 0
+
+
+def test_concurrent_builds_into_one_folder_take_turns(tmp_path):
+    first = start_build(tmp_path, "--only", "xyz")
+    wait_for_workers(first)
+    second = start_build(tmp_path, "--only", "xyz")
+    _, err1 = first.communicate(timeout=120)
+    _, err2 = second.communicate(timeout=120)
+    assert first.returncode == second.returncode == 0, (err1, err2)
+    assert "waiting for another build" in err2
+    assert "0 built, 2 up to date" in err2  # it found the first build's work, whole
+    for stamp in (tmp_path / ".stamps").iterdir():
+        assert json.loads(stamp.read_text())["files"]
+    assert not [p for p in tmp_path.rglob("*.tmp")]

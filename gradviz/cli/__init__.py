@@ -6,16 +6,22 @@ Each command lives in a module of this package that defines ``configure(parser)`
 configured and imported.
 
 Exit codes: 0 done, 1 some answers are wrong (``check``) or some build tasks failed,
-2 unusable input (``file:line:col: message``), 3 an internal error (a one-line message;
-``--debug`` shows the traceback), 130 interrupted.
+2 unusable input (``file:line:col: message``; also a file that cannot be read or written,
+and a limit or the machine's memory exceeded), 3 an internal error (a one-line message;
+``--debug`` shows the traceback), 130 interrupted. Every message is one line, and user text
+in it is escaped for the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import NoReturn, TextIO
 
 __all__ = ["main", "COMMANDS", "build_parser"]
 
@@ -38,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export-prairielearn": ("course", "write a PrairieLearn question that draws a variant "
                                       "for every student"),
     "gallery": ("build", "build the gallery of every built-in example (index.html)"),
+    "scenes": ("scenes", "show or copy the Manim scene files, to render with manim itself"),
 }
 
 EPILOG = """examples:
@@ -55,62 +62,153 @@ EPILOG = """examples:
   gradviz plot relu sigmoid --derivative -o derivatives.png
   gradviz mlp 3 4 1 --activation tanh > net.grad
   gradviz gallery -o gallery
+  gradviz scenes --copy scenes     # then: manim -ql scenes/backprop.py XyzBackprop
 """
 REPORT = "please report it with the command that caused it"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the user's text in usage errors shown safely on a terminal."""
+
+    def error(self, message: str) -> NoReturn:
+        from gradviz.core.escape import terminal
+
+        self.print_usage(sys.stderr)
+        self.exit(2, terminal(f"{self.prog}: error: {message}") + "\n")
+
+
+def _global_options(p: argparse.ArgumentParser, default: object) -> None:
+    """Options every command takes, before or after its name (``default`` SUPPRESS on the
+    commands, so they do not overwrite a value given before the name)."""
+    from gradviz.cli._options import at_least
+
+    p.add_argument("--debug", action="store_true", default=default,
+                   help="show the Python traceback of an internal error, and warnings")
+    p.add_argument("--max-elements", type=at_least(1), metavar="N", default=default,
+                   help="largest value, in numbers, a command may build (default 10000000; "
+                        "also GRADVIZ_MAX_ELEMENTS)")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser, with ``command``'s options configured (``"*"``: every command's)."""
     from gradviz import __version__
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="gradviz", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Computational graphs that teach backpropagation: evaluate graph files "
                     "and the built-in course examples, forward and backward, in float64.",
         epilog=EPILOG)
     p.add_argument("--version", action="version", version=f"gradviz {__version__}")
-    p.add_argument("--debug", action="store_true",
-                   help="show the Python traceback of an internal error")
+    _global_options(p, None)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
     for name, (module, summary) in COMMANDS.items():
         s = sub.add_parser(name, help=summary, description=summary[0].upper() + summary[1:]
                            + ".", formatter_class=argparse.RawDescriptionHelpFormatter)
         if command in (name, "*"):
+            _global_options(s, argparse.SUPPRESS)
             mod = importlib.import_module(f"gradviz.cli.{module}")
             mod.configure(name, s)
     return p
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
-    return next((a for a in argv if not a.startswith("-")), None)
+    """The command's name: the first word that is not an option or an option's value."""
+    args = iter(argv)
+    for a in args:
+        if a == "--max-elements":
+            next(args, None)
+        elif not a.startswith("-"):
+            return a
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (see the module docstring)."""
-    from gradviz.core.errors import GradvizError
-    from gradviz.core.escape import terminal
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # while starting up, before a command runs
+        print("gradviz: interrupted", file=sys.stderr)
+        return 130
 
-    argv = list(sys.argv[1:] if argv is None else argv)
+
+def _main(argv: list[str]) -> int:
     command = _command_of(argv)
     parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    if args.max_elements:
+        os.environ["GRADVIZ_MAX_ELEMENTS"] = str(args.max_elements)  # and worker processes
+    stdout = sys.stdout
+    sys.stdout = _TerminalSafe(stdout)  # whatever a command prints, user text included
+    try:
+        with warnings.catch_warnings():
+            if not args.debug:
+                warnings.simplefilter("ignore")  # one line on failure; warnings: --debug
+            return _run(args)
+    finally:
+        sys.stdout = stdout
+
+
+class _TerminalSafe:
+    """A text stream that shows control characters (ESC, BEL, bidi overrides) escaped, as
+    :func:`gradviz.core.escape.terminal` does; plain ASCII text passes untouched."""
+
+    _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from gradviz.core.escape import terminal
+
+        if not text.isascii() or self._CONTROL.search(text):
+            text = terminal(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from gradviz.core.errors import GradvizError
+    from gradviz.core.escape import terminal
+
+    def say(text: str) -> None:
+        print(terminal(text), file=sys.stderr)
+
     try:
         return int(args.run(args) or 0)
     except GradvizError as e:
-        text = f"gradviz: {e}" if e.source is None else str(e)
-        print(terminal(text), file=sys.stderr)
+        say(f"gradviz: {e}" if e.source is None else str(e))
         return 2
     except KeyboardInterrupt:
-        print("gradviz: interrupted", file=sys.stderr)
+        say("gradviz: interrupted")
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `gradviz mlp 100 100 1 | head`: the reader has had enough
+        _silence_stdout()
         return 0
+    except OSError as e:  # a path the user gave that cannot be read or written
+        where = f"{e.filename}: " if e.filename else ""
+        say(f"gradviz: {where}{e.strerror or e}")
+        return 2
+    except MemoryError:
+        say("gradviz: out of memory: the input is too big for this machine; see the limits "
+            "in the README (GRADVIZ_MAX_ELEMENTS, GRADVIZ_MAX_NODES)")
+        return 2
     except Exception as e:  # a bug: one line, unless --debug
         if args.debug:
             raise
-        print(terminal(f"gradviz: internal error: {type(e).__name__}: {e} ({REPORT}; "
-                       "--debug shows the traceback)"), file=sys.stderr)
+        say(f"gradviz: internal error: {type(e).__name__}: {e} ({REPORT}; --debug shows "
+            "the traceback)")
         return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's exit flush does not complain about the pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

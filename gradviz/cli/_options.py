@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 
 from gradviz.core.errors import GradvizError
 
@@ -63,7 +64,7 @@ def positive(text: str) -> float:
     return x
 
 
-def at_least(low: int, high: int | None = None):
+def at_least(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: an integer in ``[low, high]``."""
     def parse(text: str) -> int:
         try:

@@ -88,7 +88,7 @@ def _animate_options(s: argparse.ArgumentParser) -> None:
     s.description = ("Animate backprop on a graph: it appears, values fill in node by node, "
                      "the loss is computed, gradients travel back edge by edge with the chain "
                      "rule on screen, sums form where paths meet, and the answer table "
-                     "closes. Needs manim: pip install 'gradviz[video]'.")
+                     "closes. Needs manim: pip install 'gradviz-teach[video]'.")
     s.epilog = ANIMATE_EXAMPLES
     s.add_argument("graph", metavar="NAME|FILE")
     s.add_argument("-o", "--output", required=True, metavar="OUT",

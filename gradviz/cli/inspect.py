@@ -94,7 +94,7 @@ def _eval(args: argparse.Namespace) -> int:
                "values": {n: canonical(trace.value(n)) for n in trace.order},
                "grads": {n: canonical(trace.grad(n)) for n in trace.order
                          if trace.grad(n) is not None}}
-        print(json.dumps(out, ensure_ascii=False))
+        print(terminal(json.dumps(out, ensure_ascii=False)))  # escapes stay valid JSON
         return 0
     rows = [("node", "kind", "value", f"∂{trace.loss}/∂node")]
     for n in trace.order:
@@ -113,14 +113,16 @@ def _eval(args: argparse.Namespace) -> int:
 def _mlp(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from gradviz.core.escape import terminal
     from gradviz.core.files import write_if_changed
     from gradviz.core.library import mlp
 
     g = mlp(args.sizes, activation=args.activation, output=args.out_activation,
             loss=args.loss, granularity=args.granularity, seed=args.seed)
+    text = g.text or g.to_text()  # the file as generated (and parsed), neuron by neuron
     if args.output:
-        write_if_changed(Path(args.output), g.to_text())
-        print(f"wrote {args.output}")
+        write_if_changed(Path(args.output), text)
+        print(terminal(f"wrote {args.output}"))
     else:
-        sys.stdout.write(g.to_text())
+        sys.stdout.write(text)
     return 0

@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
@@ -25,6 +25,7 @@ import networkx as nx
 from gradviz.core.errors import GraphError
 from gradviz.core.format import fmt_value
 from gradviz.core.graph import LEAF_KINDS, Graph, leaf_value, natural_key
+from gradviz.core.limits import LIMITS
 from gradviz.core.ops import OPS
 
 __all__ = ["Builder", "Var"]
@@ -33,10 +34,15 @@ __all__ = ["Builder", "Var"]
 class Var:
     """A value under construction in a :class:`Builder`; supports ``+ - * / ** @`` and -x."""
 
-    __slots__ = ("builder", "node")
+    __slots__ = ("builder", "id")
 
-    def __init__(self, builder: Builder, node: str) -> None:
-        self.builder, self.node = builder, node
+    def __init__(self, builder: Builder, id: int) -> None:
+        self.builder, self.id = builder, id
+
+    @property
+    def node(self) -> str:
+        """The value's name (unnamed values are named when a named value uses them)."""
+        return self.builder._names[self.id]
 
     def _bin(self, opname: str, other: Any, swap: bool = False) -> Var:
         other = self.builder._lift(other)
@@ -88,12 +94,16 @@ class Builder:
 
     def __init__(self, title: str = "", source: str = "", name: str = "",
                  asks: Iterable[str] = (), meta: Mapping[str, str] | None = None) -> None:
-        self.g = nx.MultiDiGraph()
         self.title, self.source, self.name, self.asks = title, source, name, tuple(asks)
         self.meta = dict(meta or {})
-        self._tmp = 0
+        # nodes by id while the graph grows: renaming an unnamed value touches only it
+        self._names: list[str] = []
+        self._attrs: list[dict[str, Any]] = []
+        self._args: list[tuple[int, ...]] = []
+        self._ids: dict[str, int] = {}
         self._loss: str | None = None
         self._norms: dict[str, str] = {}
+        self._max_nodes = LIMITS["max_nodes"].value
 
     # --------------------------------------------------------------------- leaves
     def leaf(self, name: str, kind: str, value: Any, *, label: str | None = None,
@@ -107,77 +117,79 @@ class Builder:
             v = leaf_value(value, f"the value of {name}")
         except GraphError as e:
             raise GraphError(e.message, line, col) from None
-        self.g.add_node(name, kind=kind, value=v, label=label or name, line=line, col=col)
-        return Var(self, name)
+        return self._add(name, {"kind": kind, "value": v}, label=label, line=line, col=col)
 
-    def input(self, name: str, value: Any, **kw) -> Var:
+    def input(self, name: str, value: Any, **kw: Any) -> Var:
         return self.leaf(name, "input", value, **kw)
 
-    def param(self, name: str, value: Any, **kw) -> Var:
+    def param(self, name: str, value: Any, **kw: Any) -> Var:
         return self.leaf(name, "param", value, **kw)
 
-    def target(self, name: str, value: Any, **kw) -> Var:
+    def target(self, name: str, value: Any, **kw: Any) -> Var:
         return self.leaf(name, "target", value, **kw)
 
-    def const(self, value: Any, name: str | None = None, **kw) -> Var:
+    def const(self, value: Any, name: str | None = None, **kw: Any) -> Var:
         """A constant; unnamed constants (``2`` in ``2 * x``) are labelled by their value."""
         if name is not None:
             return self.leaf(name, "const", value, **kw)
-        v = Var(self, self._temp())
         arr = leaf_value(value, "a constant")
-        self.g.add_node(v.node, kind="const", value=arr, generated=True,
-                        label=fmt_value(arr, None), line=kw.get("line"), col=kw.get("col"))
-        return v
+        return self._add(None, {"kind": "const", "value": arr, "generated": True},
+                         label=fmt_value(arr, None), line=kw.get("line"), col=kw.get("col"))
 
     # ----------------------------------------------------------------- computed
     def op(self, opname: str, *args: Any, name: str | None = None,
            line: int | None = None, col: int | None = None, **params: float) -> Var:
         """Apply an op from the op table to operands (``Var`` or numbers)."""
-        if opname not in OPS:
+        op = OPS.get(opname)
+        if op is None:
             raise GraphError(f"unknown op {opname!r}", line, col)
-        op = OPS[opname]
         if op.arity is not None and len(args) != op.arity:
             raise GraphError(f"{opname} takes {op.arity} operand(s), got {len(args)}", line, col)
         if op.arity is None and not args:
             raise GraphError(f"{opname} needs at least one operand", line, col)
-        allowed = op.param_defaults()
+        full = op.param_defaults() if op.params or params else {}
         for k in params:
-            if k not in allowed:
-                hint = f"; it takes {', '.join(allowed)}" if allowed else "; it takes none"
+            if k not in full:
+                hint = f"; it takes {', '.join(full)}" if full else "; it takes none"
                 raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
-        full = {**allowed, **{k: float(v) for k, v in params.items()}}
-        operands = [self._lift(a) for a in args]
+        full.update((k, float(v)) for k, v in params.items())
+        operands = tuple([a.id if type(a) is Var and a.builder is self else self._lift(a).id
+                          for a in args])
         if name is not None:
             self._check_new(name, line, col)
-        node = name or self._temp()
-        self.g.add_node(node, kind="op", op=opname, params=full, label=node, line=line,
-                        col=col, generated=name is None)
-        for i, a in enumerate(operands):
-            self.g.add_edge(a.node, node, key=i, arg=i)
-        return Var(self, node)
+        attrs: dict[str, Any] = {"kind": "op", "op": opname}
+        if full:
+            attrs["params"] = full
+        if name is None:
+            attrs["generated"] = True
+        return self._add(name, attrs, operands, line=line, col=col)
 
-    def __getattr__(self, opname: str):
+    def __getattr__(self, opname: str) -> Callable[..., Var]:
         """``b.sigmoid(x)``, ``b.leaky_relu(z, slope=0.1)``: any op-table name."""
         if opname in OPS:
             return lambda *a, **k: self.op(opname, *a, **k)
         raise AttributeError(opname)
 
-    def let(self, name: str, var: Var, *, role: str | None = None,
+    def let(self, name: str, var: Var, *, role: str | None = None, label: str | None = None,
             line: int | None = None, col: int | None = None) -> Var:
-        """Give a computed value a name; its unnamed operands become ``name.1``, ..."""
+        """Give a computed value a name; its unnamed operands become ``name.1``, ...
+
+        ``label`` is the name as the user spelt it (default ``name``).
+        """
         var = self._lift(var)
-        if not self.g.nodes[var.node].get("generated") or self.g.nodes[var.node]["kind"] != "op":
+        d = self._attrs[var.id]
+        if not d.get("generated") or d["kind"] != "op":
             var = self.op("identity", var)  # ``a = b`` or ``a = 2``: a node of its own
         self._check_new(name, line, col)
-        mapping = {t: self._fresh(f"{name}.{k}")
-                   for k, t in enumerate(self._temps_postorder(var.node), start=1)}
-        mapping[var.node] = name
-        nx.relabel_nodes(self.g, mapping, copy=False)
-        for new in mapping.values():
-            if self.g.nodes[new]["kind"] == "op":
-                self.g.nodes[new]["label"] = new
-        d = self.g.nodes[name]
-        d.update(generated=False, role=role)
+        for k, t in enumerate(self._temps_postorder(var.id), start=1):
+            self._rename(t, self._fresh(f"{name}.{k}"))
+        self._rename(var.id, name)
+        d = self._attrs[var.id]
+        d.pop("generated", None)
+        if role is not None:
+            d["role"] = role
+        if label is not None and label != name:
+            d["label"] = label
         if line is not None:
             d.update(line=line, col=col)
         if role in ("loss", "output"):
@@ -185,19 +197,86 @@ class Builder:
                 raise GraphError(f"a second {role} {name!r}: the graph already has "
                                  f"{self._loss!r} to differentiate", line, col)
             self._loss = name
-        return Var(self, name)
+        return var
 
-    def _temps_postorder(self, root: str) -> list[str]:
+    def loss(self, name: str, var: Var, **kw: Any) -> Var:
+        """Name the value backward starts from (a scalar loss)."""
+        return self.let(name, var, role="loss", **kw)
+
+    def output(self, name: str, var: Var, **kw: Any) -> Var:
+        """Like :meth:`loss`, for a graph whose result is not a loss (e.g. ``w`` in xyz)."""
+        return self.let(name, var, role="output", **kw)
+
+    def build(self, keep: bool = True) -> Graph:
+        """Check the graph (no cycle, one node to differentiate) and return it.
+
+        ``keep=False`` spends the builder: its tables are freed as networkx takes the
+        nodes over (the parser's builder, which nothing uses afterwards; memory at scale).
+        """
+        unnamed = [i for i, n in enumerate(self._names) if n.startswith("\0")]
+        for k, i in enumerate(unnamed, start=1):
+            self._rename(i, self._fresh(f"t.{k}"))
+        if not self._names:
+            raise GraphError("the graph is empty: declare inputs and compute something")
+        loss = self._loss or self._sink()
+        names, attrs, g = self._names, self._attrs, nx.MultiDiGraph()
+        if not keep:
+            self._ids, self._norms = {}, {}
+
+        def handed():  # networkx copies each node's attributes: keep its copy, not two
+            for i, name in enumerate(names):
+                yield name, attrs[i]
+                attrs[i] = g.nodes[name]
+
+        def edges():
+            for i, args in enumerate(self._args):
+                yield from ((names[a], names[i], k, {"arg": k}) for k, a in enumerate(args))
+                if not keep:
+                    self._args[i] = ()
+
+        g.add_nodes_from(handed())
+        g.add_edges_from(edges())
+        if not keep:
+            self._names, self._attrs, self._args = [], [], []
+        return Graph(nx=g, loss=loss, title=self.title, source=self.source, name=self.name,
+                     asks=self.asks, meta=dict(self.meta))
+
+    # ------------------------------------------------------------------ helpers
+    def _add(self, name: str | None, attrs: dict[str, Any], args: tuple[int, ...] = (), *,
+             label: str | None = None, line: int | None = None, col: int | None = None
+             ) -> Var:
+        """A new node; attributes at their default (no label but the name, no line) are
+        left out, as the Graph reads them with defaults (memory at scale)."""
+        i = len(self._names)
+        if i >= self._max_nodes:
+            LIMITS["max_nodes"].check(i + 1, "the graph", at_least=True)
+        node = name if name is not None else f"\0{i + 1}"
+        if label is not None and label != node:
+            attrs["label"] = label
+        if line is not None:
+            attrs.update(line=line, col=col)
+        self._names.append(node)
+        self._attrs.append(attrs)
+        self._args.append(args)
+        self._ids[node] = i
+        return Var(self, i)
+
+    def _rename(self, i: int, name: str) -> None:
+        del self._ids[self._names[i]]
+        self._names[i] = name
+        self._ids[name] = i
+
+    def _temps_postorder(self, root: int) -> list[int]:
         """Unnamed ancestors of ``root`` in post-order (operands before users)."""
-        out: list[str] = []
+        out: list[int] = []
         seen = {root}
-        stack = [(root, iter(self._operands(root)))]
+        stack = [(root, iter(self._args[root]))]
         while stack:
             node, it = stack[-1]
             for u in it:
-                if u.startswith("\0") and u not in seen:
+                if self._names[u].startswith("\0") and u not in seen:
                     seen.add(u)
-                    stack.append((u, iter(self._operands(u))))
+                    stack.append((u, iter(self._args[u])))
                     break
             else:
                 stack.pop()
@@ -205,42 +284,17 @@ class Builder:
                     out.append(node)
         return out
 
-    def _operands(self, node: str) -> list[str]:
-        return [u for _, u in sorted((k, u) for u, _, k in self.g.in_edges(node, keys=True))]
+    def _sink(self) -> str:
+        """The one computed node nothing uses (the loss when none is marked)."""
+        used = {a for args in self._args for a in args}
+        sinks = sorted((n for i, n in enumerate(self._names)
+                        if i not in used and self._attrs[i]["kind"] == "op"), key=natural_key)
+        if len(sinks) != 1:
+            raise GraphError("no loss: mark the value to differentiate with "
+                             "`NAME: loss = ...`" + (f" (candidates: {', '.join(sinks)})"
+                                                    if sinks else ""))
+        return sinks[0]
 
-    def loss(self, name: str, var: Var, **kw) -> Var:
-        """Name the value backward starts from (a scalar loss)."""
-        return self.let(name, var, role="loss", **kw)
-
-    def output(self, name: str, var: Var, **kw) -> Var:
-        """Like :meth:`loss`, for a graph whose result is not a loss (e.g. ``w`` in xyz)."""
-        return self.let(name, var, role="output", **kw)
-
-    def build(self) -> Graph:
-        """Check the graph (no cycle, one node to differentiate) and return it."""
-        g = self.g
-        mapping = {}
-        k = 0
-        for n in sorted(g.nodes, key=lambda n: (not n.startswith("\0"), natural_key(n))):
-            if n.startswith("\0"):
-                k += 1
-                mapping[n] = self._fresh(f"t.{k}")
-        nx.relabel_nodes(g, mapping, copy=False)
-        if g.number_of_nodes() == 0:
-            raise GraphError("the graph is empty: declare inputs and compute something")
-        loss = self._loss
-        if loss is None:
-            sinks = sorted((n for n in g if g.out_degree(n) == 0 and g.nodes[n]["kind"] == "op"),
-                           key=natural_key)
-            if len(sinks) != 1:
-                raise GraphError("no loss: mark the value to differentiate with "
-                                 "`NAME: loss = ...`" + (f" (candidates: {', '.join(sinks)})"
-                                                        if sinks else ""))
-            loss = sinks[0]
-        return Graph(nx=g, loss=loss, title=self.title, source=self.source, name=self.name,
-                     asks=self.asks, meta=dict(self.meta))
-
-    # ------------------------------------------------------------------ helpers
     def _lift(self, x: Any) -> Var:
         if isinstance(x, Var):
             if x.builder is not self:
@@ -250,20 +304,16 @@ class Builder:
             return self.op("stack", *x)
         return self.const(x)
 
-    def _temp(self) -> str:
-        self._tmp += 1
-        return f"\0{self._tmp}"
-
     def _fresh(self, name: str) -> str:
-        while name in self.g:
+        while name in self._ids:
             name += "'"
         return name
 
     def _check_new(self, name: str, line: int | None, col: int | None) -> None:
         if not isinstance(name, str) or not name or "\0" in name:
             raise GraphError(f"invalid name {name!r}", line, col)
-        if name in self.g:
-            d = self.g.nodes[name]
+        if name in self._ids:
+            d = self._attrs[self._ids[name]]
             first = f" (first defined on line {d['line']})" if d.get("line") else ""
             raise GraphError(f"{name!r} is defined twice{first}", line, col)
         norm = unicodedata.normalize("NFKC", name)

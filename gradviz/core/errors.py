@@ -9,6 +9,7 @@ __all__ = [
     "ShapeError",
     "EvalError",
     "MissingDependencyError",
+    "LimitError",
 ]
 
 
@@ -72,3 +73,7 @@ class EvalError(GradvizError):
 
 class MissingDependencyError(GradvizError):
     """An optional tool (Graphviz ``dot``, manim, LaTeX) is not installed."""
+
+
+class LimitError(GradvizError):
+    """The input needs more than a resource limit allows (:mod:`gradviz.core.limits`)."""

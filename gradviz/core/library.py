@@ -11,6 +11,7 @@ import numpy as np
 from gradviz.core.errors import GradvizError
 from gradviz.core.format import fmt
 from gradviz.core.graph import Graph
+from gradviz.core.limits import LIMITS
 from gradviz.core.ops import ACTIVATIONS, LOSSES
 from gradviz.core.parse import load, parse
 
@@ -123,6 +124,19 @@ def _check_mlp(sizes: Sequence[int], activation: str, output: str, loss: str,
         raise GradvizError(f"losses are {', '.join(n for n in LOSSES if n != 'cosine_similarity')}")
     if granularity not in ("neuron", "layer"):
         raise GradvizError("granularity is 'neuron' or 'layer'")
+    _check_size([int(s) for s in sizes], granularity)
+
+
+def _check_size(sizes: list[int], granularity: str) -> None:
+    """Refuse, before generating anything, an MLP over the node or element limits."""
+    pairs = list(zip(sizes, sizes[1:]))
+    what = f"an MLP {'-'.join(map(str, sizes))} ({granularity} level)"
+    if granularity == "layer":
+        LIMITS["max_elements"].check(max(n * m for n, m in pairs), f"{what}: a weight matrix")
+        nodes = 3 + 5 * len(pairs)
+    else:  # inputs, targets, per neuron its weights, bias, sum and activation, the loss
+        nodes = sizes[0] + sizes[-1] + sum(n * m + 3 * m for n, m in pairs) + 1
+    LIMITS["max_nodes"].check(nodes, what)
 
 
 def _numbers(digits: int) -> Callable[[float], str]:

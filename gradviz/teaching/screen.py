@@ -41,6 +41,7 @@ from gradviz.core import formula as F
 from gradviz.core.errors import GradvizError
 from gradviz.core.evaluate import Trace
 from gradviz.core.graph import Graph
+from gradviz.core.limits import LIMITS
 from gradviz.core.ops import FUNCS, OPS, Op
 
 __all__ = ["Rules", "RULES", "screen", "quality", "transcendental", "exact_nodes",
@@ -99,6 +100,9 @@ class Rules:
         if not (self.step > 0 and abs(tenths - round(tenths)) < 1e-9):
             raise GradvizError("the step must be a positive multiple of 0.1 (leaf values "
                                "have at most one decimal)")
+        most = LIMITS["max_elements"]
+        if not (self.high - self.low) / self.step < most.value:  # inf and nan too
+            most.check(most.value + 1, "the value grid (--range / --step)", at_least=True)
         k = np.arange(math.ceil(self.low / self.step - 1e-9),
                       math.floor(self.high / self.step + 1e-9) + 1)
         values = np.round(k * round(tenths) / 10, 1)

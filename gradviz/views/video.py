@@ -7,7 +7,7 @@ video matches the static figure. Labels are Pango ``Text`` by default (no LaTeX 
 ``tex=True`` uses ``MathTex`` for names and the chain rule, with names passed through the
 allowlisted grammar of :func:`gradviz.names.tex`.
 
-manim is an optional dependency: ``pip install 'gradviz[video]'`` (it needs the cairo and
+manim is an optional dependency: ``pip install 'gradviz-teach[video]'`` (it needs the cairo and
 pango system libraries: ``sudo apt-get install libcairo2-dev libpango1.0-dev ffmpeg``).
 """
 
@@ -37,7 +37,7 @@ __all__ = ["require_manim", "VideoOptions", "BackpropScene", "ActivationScene", 
 QUALITIES = {"low": "low_quality", "medium": "medium_quality", "high": "high_quality",
              "4k": "fourk_quality"}
 FONT = "DejaVu Sans"
-INSTALL_MANIM = ("manim is not installed: pip install 'gradviz[video]' (system libraries: "
+INSTALL_MANIM = ("manim is not installed: pip install 'gradviz-teach[video]' (system libraries: "
                  "sudo apt-get install libcairo2-dev libpango1.0-dev ffmpeg)")
 INSTALL_TEX = ("--tex needs LaTeX with dvisvgm and the standalone class: sudo apt-get "
                "install texlive-latex-extra dvisvgm (without --tex, labels need no LaTeX)")

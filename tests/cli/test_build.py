@@ -1,4 +1,5 @@
-"""The ``gradviz`` command line, in-process through ``gradviz.cli.main`` and as a real"""
+"""``gradviz gallery``: pages per example, nothing rewritten when nothing changed, and its
+options checked."""
 
 from __future__ import annotations
 
@@ -46,3 +47,14 @@ def test_gallery_unknown_example_exits_2(capsys, tmp_path):
     assert code == 2 and "nosuch" in err and "Traceback" not in err
 
 
+
+
+def test_gallery_jobs_out_of_range_is_a_usage_error(capsys, tmp_path):
+    for jobs in ("-1", "0", "257", "many"):
+        try:
+            code = main(["gallery", "-o", str(tmp_path / "g"), "--jobs", jobs])
+        except SystemExit as e:
+            code = e.code
+        err = capsys.readouterr().err
+        assert code == 2 and "--jobs" in err and "Traceback" not in err
+    assert not (tmp_path / "g").exists()

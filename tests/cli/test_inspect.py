@@ -1,4 +1,4 @@
-"""The ``gradviz`` command line, in-process through ``gradviz.cli.main`` and as a real"""
+"""``gradviz list | ops | eval | mlp``: what they print, their options, and their limits."""
 
 from __future__ import annotations
 
@@ -167,8 +167,9 @@ def test_eval_of_a_directory_exits_2(capsys, tmp_path):
 def test_mlp_prints_a_graph_file_that_parses(capsys):
     code, out, err = run(capsys, "mlp", "2", "3", "1")
     assert code == 0 and err == ""
-    assert out == gradviz.mlp([2, 3, 1]).to_text()
+    assert out == gradviz.mlp([2, 3, 1]).text  # as generated: neuron by neuron
     g = gradviz.parse(out)
+    assert g.to_text() == gradviz.mlp([2, 3, 1]).to_text()
     t = evaluate(g)
     assert g.loss == "L" and np.isfinite(t.value("L"))
     assert sum(1 for n in g.nx if g.kind(n) == "param") == 2 * 3 + 3 + 3 * 1 + 1
@@ -197,3 +198,37 @@ def test_mlp_bad_arguments_exit_2(capsys, argv):
     assert code == 2 and out == "" and "Traceback" not in err and err
 
 
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["100000", "100000", "1"], ["10000500005 nodes", "GRADVIZ_MAX_NODES"]),
+    (["100000", "100000", "1", "--granularity", "layer"],
+     ["10000000000 numbers", "--max-elements or GRADVIZ_MAX_ELEMENTS"]),
+])
+def test_mlp_over_a_limit_is_refused_before_generating(capsys, argv, words, monkeypatch):
+    import numpy as np
+
+    def no_generation(*a, **k):
+        raise AssertionError("generated before checking the limits")
+
+    monkeypatch.setattr(np.random, "default_rng", no_generation)
+    code, out, err = run(capsys, "mlp", *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert all(w in err for w in words), err
+
+
+def test_mlp_writes_its_file_atomically_and_escapes_the_path(capsys, tmp_path):
+    path = tmp_path / "net\x1b[2J.grad"
+    code, out, err = run(capsys, "mlp", "2", "2", "1", "-o", str(path))
+    assert code == 0 and path.read_text() == gradviz.mlp([2, 2, 1]).text
+    assert "\x1b" not in out and "\\u001B[2J" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary left
+
+
+def test_eval_json_is_escaped_for_the_terminal_and_still_json(capsys, tmp_path):
+    p = tmp_path / "g.grad"
+    p.write_text("#: title: \x1b]0;pwned\x07 title\nx: input = 2\nL: loss = x * x\n")
+    code, out, err = run(capsys, "eval", str(p))
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "\\u001B]0;pwned" in out
+    code, out, err = run(capsys, "eval", str(p), "--json")
+    assert code == 0 and json.loads(out)["values"]["L"] == 4.0

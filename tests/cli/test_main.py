@@ -1,4 +1,5 @@
-"""The ``gradviz`` command line, in-process through ``gradviz.cli.main`` and as a real"""
+"""The ``gradviz`` command line, in-process through ``gradviz.cli.main`` and as a real
+process: help, version, global options, exit codes."""
 
 from __future__ import annotations
 
@@ -86,3 +87,34 @@ def test_gradviz_script_is_installed():
     assert done.returncode == 0 and gradviz.parse(done.stdout).loss == "L"
 
 
+
+
+def test_global_options_go_before_or_after_the_command():
+    from gradviz.cli import _command_of
+
+    assert _command_of(["--max-elements", "100", "eval", "xyz"]) == "eval"
+    assert _command_of(["--debug", "eval", "xyz"]) == "eval"
+    assert _command_of(["eval", "--max-elements", "5", "xyz"]) == "eval"
+    assert _command_of(["--max-elements"]) is None
+
+
+def test_warnings_are_kept_for_debug(capsys, monkeypatch):
+    import warnings
+
+    import gradviz.cli.inspect as inspect
+
+    def noisy(args):
+        warnings.warn("something numpy says", RuntimeWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(inspect, "_list", noisy)
+    code, out, err = run(capsys, "list")
+    assert code == 0 and err == ""
+    with pytest.warns(RuntimeWarning):
+        main(["list", "--debug"])
+
+
+def test_an_unwritable_output_is_exit_2_with_one_line(tmp_path):
+    done = run_proc("render", "xyz", "-o", "/proc/nope/x.svg")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "cannot make the folder /proc/nope" in done.stderr

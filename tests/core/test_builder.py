@@ -53,3 +53,37 @@ def test_meta_reaches_the_graph():
     b.loss("L", x * x)
     g = b.build()
     assert g.title == "t" and g.asks == ("L",) and g.meta == {"lr": "0.1"}
+
+
+def test_a_var_follows_its_value_when_the_value_is_named():
+    # (a Var kept its first name before: reusing t after naming it was a KeyError)
+    b = Builder()
+    x = b.input("x", 2.0)
+    t = x * 3.0
+    assert t.node.startswith("\0")
+    h = b.let("h", t + 1.0)  # post-order: the constant 3 (h.1), t (h.2), the constant 1 (h.3)
+    assert (t.node, h.node, repr(h)) == ("h.2", "h", "Var('h')")
+    assert b.let("k", t * 2.0).node == "k"  # a named value is an operand, not renamed again
+    b.loss("L", h * b.let("m", x + 1.0))
+    g = b.build()
+    assert g.inputs("k") == ["h.2", "k.1"] and g.inputs("h") == ["h.2", "h.3"]
+
+
+def test_values_no_named_value_uses_are_t_k_in_creation_order():
+    b = Builder()
+    x = b.input("x", 2.0)
+    b.sigmoid(x)
+    b.tanh(x * 2.0)
+    b.loss("L", x * x)
+    g = b.build()
+    assert [g.op_of(n).name for n in ("t.1", "t.3", "t.4")] == ["sigmoid", "mul", "tanh"]
+    assert g.kind("t.2") == "const" and g.is_generated("t.2")
+
+
+def test_build_can_build_again():
+    b = Builder()
+    x = b.input("x", 2.0)
+    b.loss("L", x * x)
+    g1 = b.build()
+    g2 = b.build()
+    assert dict(g1.nx.nodes(data="kind")) == dict(g2.nx.nodes(data="kind"))

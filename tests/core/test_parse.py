@@ -924,3 +924,49 @@ def test_builder_graph_round_trips_through_text():
     h = b.let("h", b.tanh(w @ x) * 2 - 1 / 3)
     b.loss("L", (h - 1) ** 2)
     _assert_round_trip(b.build())
+
+
+# ================================================================ nesting past numpy's 64
+@pytest.mark.parametrize("depth", [3, 64, 66, 100])
+def test_a_leaf_nested_past_numpy_dimensions_is_a_positioned_error(depth):
+    text = "x: input = 1\nW: param = " + "[" * depth + "1" + "]" * depth + "\nL: loss = x * x"
+    check(error(text, GraphError), 2, 1, f"{depth} dimensions", "scalars, vectors and matrices")
+
+
+@pytest.mark.parametrize("depth", [3, 66, 100])
+def test_parse_value_nested_past_two_dimensions_is_a_one_line_error(depth):
+    with pytest.raises(ParseError) as info:
+        parse_value("[" * depth + "1" + "]" * depth, what="--set W")
+    assert str(info.value) == f"--set W: a value has at most 2 dimensions (this one has {depth})"
+
+
+# ========================================================================== at scale
+def chain(n: int) -> str:
+    lines = ["h0: input = 0.5"]
+    for i in range(1, n):
+        lines += [f"w{i}: param = 0.{i % 89 + 10}", f"h{i} = tanh(h{i - 1} * w{i})"]
+    return "\n".join(lines + [f"L: loss = h{n - 1} * h{n - 1}"]) + "\n"
+
+
+def test_ten_thousand_statements_parse_into_the_same_graph_in_any_order():
+    text = chain(5_000)
+    g = parse(text)
+    assert len(g) == 1 + 3 * 4_999 + 1 and g.loss == "L"
+    assert g.inputs("h4999") == ["h4999.1"] and g.inputs("h4999.1") == ["h4998", "w4999"]
+    backwards = "\n".join(reversed(text.splitlines())) + "\n"  # every name used before its line
+    g2 = parse(backwards)
+    assert sorted(g2.nx.nodes(data="label")) == sorted(g.nx.nodes(data="label"))
+    assert sorted(g2.nx.edges(keys=True)) == sorted(g.nx.edges(keys=True))
+
+
+@pytest.mark.parametrize("text, line, col, words", [
+    # errors found while building come in the reference order (dependencies first, then
+    # by name), not in the order eager reading meets them
+    ("x: input = 1\nb = nope(x)\na = nada(x)\nL: loss = a + b", 3, 5, ["nada"]),
+    ("x: input = 1\nM: loss = x * 3\nL: loss = x * 2", 2, 1, ["second loss 'M'", "'L'"]),
+    # a pass-1 error on a later line wins over a build error on an earlier one
+    ("x: input = 1\na = nope(x)\nL: loss = a +", 3, (12, 13, 14), ["syntax"]),
+    ("a = b + 1\nb: input = 1\nc = d\nL: loss = a", 3, 5, ["undefined name 'd'"]),
+])
+def test_the_first_error_is_the_same_whatever_the_reading(text, line, col, words):
+    check(error(text), line, col, *words)

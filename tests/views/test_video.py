@@ -156,8 +156,8 @@ def test_second_render_is_served_from_the_cache(tmp_path):
 
 def test_manim_cli_renders_the_scene_files(tmp_path):
     root = Path(__file__).parents[2]
-    for file, scene in (("scenes/backprop.py", "XyzBackprop"),
-                        ("scenes/activations.py", "ReluActivation")):
+    for file, scene in (("gradviz/scenes/backprop.py", "XyzBackprop"),
+                        ("gradviz/scenes/activations.py", "ReluActivation")):
         done = subprocess.run([sys.executable, "-m", "manim", "-r", "160,90", "--fps", "5",
                                "--media_dir", str(tmp_path), "--progress_bar", "none",
                                str(root / file), scene], capture_output=True, text=True,
@@ -184,7 +184,8 @@ def test_missing_manim_is_one_line(monkeypatch, capsys):
     from gradviz.cli import main
 
     monkeypatch.setitem(sys.modules, "manim", None)
-    with pytest.raises(gradviz.MissingDependencyError, match="pip install 'gradviz\\[video\\]'"):
+    with pytest.raises(gradviz.MissingDependencyError,
+                       match="pip install 'gradviz-teach\\[video\\]'"):
         video.require_manim()
     assert main(["animate", "xyz", "-o", "x.mp4"]) == 2
     err = capsys.readouterr().err
