@@ -17,7 +17,6 @@ import hashlib
 import html
 import json
 import os
-import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ FIGURES = (("blank", "The problem: the graph and its given values"),
            ("all", "Values and gradients together"))
 VARIANT = ("interesting", 1)  # the example and seed of the generated variant shown
 COMPARE = ("sigmoid", "tanh", "relu", "gelu")
+VIDEO_QUALITY = "medium"  # 720p: a hall reads it (gradviz gallery --quality high: 1080p)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def fan_out_node(graph: Graph) -> str | None:
     return max(best)[2] if best else None
 
 
-def plan(only: list[str] | None, video: bool, quality: str) -> list[Task]:
+def plan(only: list[str] | None, video: bool, quality: str = VIDEO_QUALITY) -> list[Task]:
     """Every task of a gallery build."""
     from gradviz.core.ops import ACTIVATIONS
 
@@ -116,27 +116,9 @@ def _run(task: Task, out: Path) -> list[str]:
         return [str(folder / f) for f in ("solution.html", "solution.md", "solution.tex",
                                           "values.md")]
     if task.kind == "video":
-        from gradviz.views.video import BackpropScene, render_scene
-
-        mp4 = render_scene(BackpropScene, folder / "backprop.mp4", task.quality,
-                           progress=False, graph=task.name)
-        _poster(mp4, folder / "poster.png")
-        return [str(mp4), str(folder / "poster.png"), str(folder / "backprop.vtt")]
+        return _video(task, folder)
     if task.kind in ("activation", "compare"):
-        from gradviz.views.video import ActivationScene, CompareDerivativesScene, render_scene
-
-        folder = out / "activations"
-        kw = ({"activation": task.name} if task.kind == "activation"
-              else {"activations": COMPARE})
-        cls = ActivationScene if task.kind == "activation" else CompareDerivativesScene
-        still = render_scene(cls, folder / f"{task.name}.png", "low", progress=False,
-                             **({**kw, "animate_point": False} if task.kind == "activation"
-                                else kw))
-        files = [str(still)]
-        if task.quality:
-            files.append(str(render_scene(cls, folder / f"{task.name}.mp4", task.quality,
-                                          progress=False, **kw)))
-        return files
+        return _plot(task, out / "activations")
     if task.kind == "variant":
         from gradviz.teaching.generate import variants, write_variant
 
@@ -167,15 +149,47 @@ def values_page(trace) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _poster(mp4: Path, png: Path) -> None:
-    """The video's last frame, as its poster image."""
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-sseof", "-0.2", "-i", str(mp4),
-                    "-frames:v", "1", str(png)], check=True, capture_output=True, timeout=60)
+def _plot(task: Task, folder: Path) -> list[str]:
+    """An activation (or the comparison): its still, and its video when videos are built."""
+    from gradviz.views.video.plots import ActivationScene, CompareDerivativesScene
+    from gradviz.views.video.render import render_scene
+
+    kw: dict = ({"activation": task.name} if task.kind == "activation"
+                else {"activations": COMPARE})
+    cls = ActivationScene if task.kind == "activation" else CompareDerivativesScene
+    still = render_scene(cls, folder / f"{task.name}.png", task.quality or "low",
+                         **({**kw, "animate_point": False} if task.kind == "activation"
+                            else kw))
+    files = [str(still)]
+    if task.quality:
+        files.append(str(render_scene(cls, folder / f"{task.name}.mp4", task.quality, **kw)))
+    return files
+
+
+def _video(task: Task, folder: Path) -> list[str]:
+    """The backprop video with its captions and storyboard, and as its poster the fully
+    annotated graph."""
+    from gradviz.views.video.options import QUALITIES
+    from gradviz.views.video.plan import plan
+    from gradviz.views.video.render import render_scene
+    from gradviz.views.video.scenes import BackpropScene
+    from gradviz.views.video.storyboard import cues, write_storyboard
+
+    trace = evaluate(example(task.name))
+    q = QUALITIES[task.quality]
+    p = plan(trace, size=(q.width, q.height), fps=q.fps)
+    mp4 = render_scene(BackpropScene, folder / "backprop.mp4", task.quality, cues=cues(p),
+                       plan=p)
+    poster = render_scene(BackpropScene, folder / "poster.png", task.quality,
+                          plan=plan(trace, size=(q.width, q.height), fps=q.fps, still=True))
+    board = write_storyboard(p, folder / "storyboard.json")
+    return [str(mp4), str(poster), str(folder / "backprop.vtt"), str(board)]
 
 
 # --------------------------------------------------------------------------- build
 def build_gallery(out: Path, only: list[str] | None = None, video: bool = True,
-                  quality: str = "low", jobs: int | None = None, quiet: bool = False) -> int:
+                  quality: str = VIDEO_QUALITY, jobs: int | None = None,
+                  quiet: bool = False) -> int:
     """Build the gallery into ``out``; returns 0 when every task succeeded, else 1."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -184,7 +198,7 @@ def build_gallery(out: Path, only: list[str] | None = None, video: bool = True,
     if unknown:
         raise GradvizError(f"no built-in example {', '.join(unknown)}; see `gradviz list`")
     if video:
-        from gradviz.views.video import require_manim
+        from gradviz.views.video.options import require_manim
 
         require_manim()
     out.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,7 @@ DEBT = {"gradviz.core.evaluate": "#9 (the compiled schedule moves to its own mod
         "gradviz.core.parse": "#13 (linear parsing)",
         "gradviz.views.branches": "#11 (branch sentences from the op records)",
         "gradviz.views.dot": "#12 (figures for slides)",
-        "gradviz.views.figure": "#12 (figures for slides)",
-        "gradviz.views.video": "#12 (scenes split by step kind)"}
+        "gradviz.views.figure": "#12 (figures for slides)"}
 CYCLE_DEBT = [["gradviz.views.fold", "gradviz.views.figure"]]  # #12
 LAYERS = {"core": 0, "views": 1, "display": 2, "api": 2, "teaching": 2, "course": 3,
           "cli": 4, "gallery": 4, "__main__": 5, "__init__": 5}

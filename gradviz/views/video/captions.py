@@ -19,7 +19,7 @@ from gradviz.core.names import plain
 from gradviz.views.story import Step
 from gradviz.views.video.text import advance
 
-__all__ = ["caption", "wrap", "CAPTIONS", "typeset"]
+__all__ = ["caption", "wrap", "CAPTIONS", "typeset", "short"]
 
 MAX_NUMBER = 36  # characters: a longer vector or matrix is written by its shape
 _HYPHEN_MINUS = re.compile(r"(?<![\w.])-(?=[\d.])")
@@ -47,9 +47,22 @@ def _operand(v: object) -> str:
     return f"({text})" if text.startswith(MINUS) else text
 
 
+def short(expression: str, keep: int = 4) -> str:
+    """A long expression with its middle elided, so that a caption stays one line (the
+    node itself is lit on screen).
+
+    >>> short("x₁ · w₁₂ + x₂ · w₂₂ + x₃ · w₃₂"), short("a + b")
+    ('x₁ · w₁₂ + … + x₃ · w₃₂', 'a + b')
+    """
+    tokens = expression.split(" ")
+    if len(tokens) <= 2 * keep + 1:
+        return expression
+    return " ".join(tokens[:keep] + ["…"] + tokens[-keep:])
+
+
 def _name(trace: Trace, n: str) -> str:
     g = trace.graph
-    return f"({g.display_name(n)})" if g.is_generated(n) else g.display_name(n)
+    return f"({short(g.display_name(n))})" if g.is_generated(n) else g.display_name(n)
 
 
 def _d(trace: Trace, top: str, bottom: str) -> str:
@@ -144,13 +157,27 @@ def wrap(text: str, em: float, room: float) -> list[str]:
     return out
 
 
+def _top_level_spaces(text: str) -> list[str]:
+    """Words split at spaces outside brackets (then, if that leaves one word, at all)."""
+    words, depth, cur = [], 0, ""
+    for ch in text:
+        depth += (ch in "([") - (ch in ")]")
+        if ch == " " and depth == 0 and cur.strip():
+            words.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    words.append(cur)
+    return words if len(words) > 1 else text.split(" ")
+
+
 def wrap_words(text: str, em: float, room: float) -> list[str]:
-    words, lines, cur = text.split(" "), [], ""
-    for w in words:
+    lines, cur = [], ""
+    for w in _top_level_spaces(text):
         trial = f"{cur} {w}" if cur else w
         if cur.strip() and advance(trial, em) > room:
             lines.append(cur)
-            cur = "   " + w
+            cur = "   " + w.lstrip()
         else:
             cur = trial
     return lines + [cur]

@@ -97,7 +97,7 @@ def _glyph(node: str, symbol: str) -> tuple[Item, float]:
     if k > 1:  # a small symbol: grow it to the share
         item = Item(item.key, symbol, "op", (0.0, 0.0, w * k, h * k), "fg")
         w, h = w * k, h * k
-    diameter = max(CIRCLE, w / 0.8, h / 0.62)
+    diameter = max(CIRCLE, w / 0.72, h / 0.6)  # room between the word and the ring
     return item, diameter
 
 

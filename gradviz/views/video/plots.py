@@ -4,6 +4,7 @@ scene files import this module."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import manim as m
@@ -21,7 +22,7 @@ __all__ = ["ActivationScene", "CompareDerivativesScene"]
 def _axis_config(t: Theme, step: float = 1.0) -> dict:
     """Axis numbers as Pango text, so that plots need no LaTeX."""
     return {"color": t.edge, "include_numbers": True, "font_size": 24,
-            "label_constructor": m.Text,
+            "label_constructor": functools.partial(m.Text, font=FONT),
             "decimal_number_config": {"num_decimal_places": decimals(step)}}
 
 

@@ -122,7 +122,6 @@ def render_scene(scene_cls: type, output: str | Path, quality: str = "low", *,
         raise GradvizError(f"quality must be one of {', '.join(QUALITIES)}")
     if shutil.which("ffmpeg") is None and ext != ".png":
         raise MissingDependencyError(INSTALL_FFMPEG)
-    m = require_manim()
     planned = scene_kw.get("plan")
     if planned is not None:  # the plan fixes the frame's size and rate
         pixel_size, frame_rate = (planned.width, planned.height), planned.fps
@@ -133,6 +132,7 @@ def render_scene(scene_cls: type, output: str | Path, quality: str = "low", *,
         _install(cached, output)
         _captions(output, cues)
         return output
+    m = require_manim()
     work = media / "work" / f"{cached.stem}-{os.getpid()}"  # parallel renders never share
     settings.update(media_dir=str(work), output_file=output.stem)
     if ext == ".png":

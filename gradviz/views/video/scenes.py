@@ -182,24 +182,30 @@ class BackpropScene(m.Scene):
         return int(round(seconds * m.config.frame_rate))
 
     def hold(self, animations: list, n: int, moving: float = 0.6) -> None:
-        """Play ``animations``, then hold the result: ``n`` frames in all (Manim counts a
-        play of ``(k - 0.5) / fps`` seconds as k frames, a wait of ``(k + 0.5) / fps`` too).
+        """Play ``animations``, then hold their end: ``n`` frames in all, the last one
+        showing the end state (Manim renders a play of ``(k - 0.5) / fps`` seconds as k
+        frames, from its start; a wait of ``(k + 0.5) / fps`` as k frames).
 
         What moves is brought to the front first (nothing in a plan overlaps, so the order
-        is not seen): Manim redraws every frame only what lies above the first moving
+        is not seen): Manim redraws on every frame only what lies above the first moving
         mobject, and draws the rest once.
         """
         fps = m.config.frame_rate
-        k = max(min(self.frames(moving), n), 1) if animations else 0
-        if k:
+        if animations:
             movers = [a.mobject for a in animations if getattr(a, "mobject", None) in
                       self.mobjects]
             inner = [self.labels[k] for mob in movers for k in self.inner.get(id(mob), ())
                      if k in self.labels]  # a shape's text stays on its shape
             self.bring_to_front(*movers, *inner, *self.hud, *self.caption)
-            self.play(*animations, run_time=(k - 0.5) / fps)
-        if n - k > 0:
-            self.wait((n - k + 0.5) / fps)
+            k = min(self.frames(moving), n - 1)
+            if k < 1:  # no time to move: cut to the end
+                self.play(*animations, run_time=0.5 / fps, rate_func=lambda t: 1.0)
+                k = 1
+            else:
+                self.play(*animations, run_time=(k - 0.5) / fps)
+            n -= k
+        if n > 0:
+            self.wait((n + 0.5) / fps)
 
     def say(self, i: int) -> None:
         """Cut to beat ``i``'s caption (a cut, as on a slide)."""
