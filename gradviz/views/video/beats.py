@@ -79,12 +79,12 @@ def _lit(trace: Trace, s: Step) -> tuple[set[Slot], list[str], set[Edge3]]:
         ins = g.inputs(s.node)
         return ({(s.node, "value")} | {(u, "value") for u in ins}, [s.node, *ins],
                 {e for e in g.edges() if e[1] == s.node})
-    if s.kind in ("seed", "grad"):
-        return {(s.node, "grad")}, [s.node], set()
+    if s.kind in ("seed", "grad"):  # the camera looks ahead: the inputs come next
+        return {(s.node, "grad")}, [s.node, *g.inputs(s.node)], set()
     src, dst, _ = s.edge  # type: ignore[misc]
     ins = g.inputs(dst)
     return ({(dst, "grad")} | {(u, "value") for u in ins if u != src} | {(src, "value")},
-            [src, dst], {s.edge})  # type: ignore[arg-type]
+            [src, dst, *ins], {s.edge})  # type: ignore[arg-type]
 
 
 def _wanted(trace: Trace, opts: VideoOptions) -> list[Step]:

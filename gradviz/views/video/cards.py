@@ -13,12 +13,13 @@ plan to the output's size.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from gradviz.core.evaluate import Trace
 from gradviz.core.format import MINUS, fmt_compact
+from gradviz.core.names import tex
 from gradviz.views.video.text import Box, cap_em, height, ink, shift, union, width
 
 __all__ = ["Item", "Card", "node_cards", "NAME_CAP", "NUMBER_CAP", "GAP", "number_lines",
@@ -31,6 +32,7 @@ GLYPH_SHARE = 0.46  # the op glyph's larger side, as a share of the circle (targ
 GAP = 10.0  # between the rows of a card
 PAD = 8.0  # around a card's widest row
 NAME_PAD = (16.0, 12.0)  # around a leaf's name, inside its box
+ROUND = {"·": "•"}  # DejaVu's middle dot is square: scaled up, the dot product is a disc
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Item:
     kind: str  # name | value | grad | op | caption | title | table
     box: Box
     color: str  # a Theme field: fg, value, grad, ...
+    tex: str = ""  # a node name's LaTeX, for ``--tex`` (fitted inside ``box``)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def _block(node: str, kind: str, lines: list[str], cap: float, color: str) -> li
 def _glyph(node: str, symbol: str) -> tuple[Item, float]:
     """The op glyph and the circle's diameter: the glyph's larger side is GLYPH_SHARE of
     the circle, small symbols are scaled up, long words widen the circle."""
+    symbol = ROUND.get(symbol, symbol)
     item = line_item(f"{node}:op:0", symbol, "op", NUMBER_CAP, "fg")
     w, h = width(item.box), height(item.box)
     k = GLYPH_SHARE * CIRCLE / max(w, h, 1e-9)
@@ -106,7 +110,7 @@ def _centred(block: list[Item], box: Box) -> list[Item]:
     u = union([it.box for it in block])
     dx = (box[0] + box[2]) / 2 - (u[0] + u[2]) / 2
     dy = (box[1] + box[3]) / 2 - (u[1] + u[3]) / 2
-    return [Item(it.key, it.text, it.kind, shift(it.box, dx, dy), it.color) for it in block]
+    return [replace(it, box=shift(it.box, dx, dy)) for it in block]
 
 
 def stack(node: str, shape: str, blocks: list[list[Item]], shape_size: tuple[float, float],
@@ -132,8 +136,8 @@ def stack(node: str, shape: str, blocks: list[list[Item]], shape_size: tuple[flo
             items += _centred(block, shape_box)
         else:
             h = math.ceil(max(it.box[3] for it in block))
-            items += [Item(it.key, it.text, it.kind, shift(it.box, (w - width(it.box)) / 2, y),
-                           it.color) for it in block]
+            items += [replace(it, box=shift(it.box, (w - width(it.box)) / 2, y))
+                      for it in block]
         rows.append(h)
     return Card(node, shape, shape_box, tuple(items), w, tuple(rows), port, inputs)
 
@@ -143,7 +147,7 @@ def op_card(trace: Trace, n: str) -> Card:
     glyph, d = _glyph(n, g.op_of(n).symbol)  # type: ignore[union-attr]
     blocks: list[list[Item]] = []
     if not g.is_generated(n):
-        blocks.append(_block(n, "name", [g.display_name(n)], NAME_CAP, "fg"))
+        blocks.append(_name(trace, n))
     blocks.append(_block(n, "value", number_lines(trace.value(n)), NUMBER_CAP, "value"))
     blocks.append([glyph])
     port = len(blocks) - 1
@@ -153,9 +157,14 @@ def op_card(trace: Trace, n: str) -> Card:
     return stack(n, "circle", blocks, (d, d), port, len(g.inputs(n)))
 
 
+def _name(trace: Trace, n: str) -> list[Item]:
+    item = line_item(f"{n}:name:0", trace.graph.display_name(n), "name", NAME_CAP, "fg")
+    return [replace(item, tex=tex(n))]
+
+
 def leaf_card(trace: Trace, n: str) -> Card:
     g = trace.graph
-    name = line_item(f"{n}:name:0", g.display_name(n), "name", NAME_CAP, "fg")
+    (name,) = _name(trace, n)
     size = (width(name.box) + 2 * NAME_PAD[0], height(name.box) + 2 * NAME_PAD[1])
     blocks: list[list[Item]] = []
     value = number_lines(trace.value(n))

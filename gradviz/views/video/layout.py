@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gradviz.views.render import run_dot
 from gradviz.views.video.cards import Card, Item
@@ -228,8 +228,7 @@ def _placed(cards: dict[str, Card], edges: list[Edge3], stage: Box, centres: dic
         nodes[n] = NodeGeom(n, card.shape, shift(scale(card.shape_box, k), left, top),
                             (left, top, left + k * card.width, top + k * card.height))
         for it in card.items:
-            items[it.key] = Item(it.key, it.text, it.kind, shift(scale(it.box, k), left, top),
-                                 it.color)
+            items[it.key] = replace(it, box=shift(scale(it.box, k), left, top))
     geoms = tuple(_edge(e, sp, nodes, centres, t, k) for e, sp in zip(edges, splines))
     box = union([n.card_box for n in nodes.values()]
                 + [(x, y, x, y) for g in geoms for x, y in g.points])

@@ -101,27 +101,34 @@ def _aim(geom: GraphGeom, nodes: tuple[str, ...], window: Point) -> Box:
     return boxes[0]
 
 
+def _follow(cam: float, aim: tuple[float, float], view: tuple[float, float],
+            bounds: tuple[float, float]) -> float:
+    """Along one axis: the least move that brings ``aim`` inside ``view`` (with a margin),
+    never past the graph's ends."""
+    margin = 24.0
+    if aim[0] < view[0] + margin:
+        cam -= view[0] + margin - aim[0]
+    elif aim[1] > view[1] - margin:
+        cam += aim[1] - (view[1] - margin)
+    return min(max(cam, bounds[0]), bounds[1])
+
+
 def _cameras(geom: GraphGeom, beats: list[Beat], stage: Box) -> list[Point]:
     """Per beat, how far the world is shifted: kept still while the beat's nodes are in
-    view, else moved to centre them (never past the graph's edges)."""
+    view, else moved as little as brings them in (never past the graph's edges)."""
     win = (stage[2] - stage[0], stage[3] - stage[1])
     lo = (geom.box[0] - stage[0], geom.box[1] - stage[1])
     hi = (max(lo[0], geom.box[2] - stage[2]), max(lo[1], geom.box[3] - stage[3]))
-    cam = (0.0, 0.0) if geom.box[2] - geom.box[0] <= win[0] else lo
+    cam = lo if geom.box[2] - geom.box[0] > win[0] else (0.0, 0.0)
+    cam = (cam[0], lo[1] if geom.box[3] - geom.box[1] > win[1] else 0.0)
     out = []
     for b in beats:
         nodes = b.nodes if b.kind != "intro" or len(beats) == 1 else beats[1].nodes
-        if not nodes:
-            out.append(cam)
-            continue
-        aim = _aim(geom, nodes, (win[0] - 40, win[1] - 40))
-        view = shift(stage, cam[0], cam[1])
-        if not (aim[0] >= view[0] + 20 and aim[2] <= view[2] - 20 and aim[1] >= view[1]
-                and aim[3] <= view[3]):
-            want = ((aim[0] + aim[2]) / 2 - (stage[0] + stage[2]) / 2,
-                    (aim[1] + aim[3]) / 2 - (stage[1] + stage[3]) / 2)
-            cam = tuple(min(max(want[j], lo[j]), hi[j]) if hi[j] > lo[j] else cam[j]
-                        for j in (0, 1))  # type: ignore[assignment]
+        if nodes:
+            aim = _aim(geom, nodes, (win[0] - 48, win[1] - 48))
+            cam = tuple(_follow(cam[j], (aim[j], aim[j + 2]),  # type: ignore[assignment]
+                                (stage[j] + cam[j], stage[j + 2] + cam[j]), (lo[j], hi[j]))
+                        if hi[j] > lo[j] else cam[j] for j in (0, 1))
         out.append(cam)
     return out
 

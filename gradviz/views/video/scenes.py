@@ -1,7 +1,8 @@
-"""The Manim scenes: a backprop plan drawn beat by beat, and activation plots.
+"""The Manim scene of backprop: a plan drawn beat by beat.
 
-This is the one module that imports manim, and only ``gradviz animate``/``plot``, the
-gallery's video tasks and the scene files in ``scenes/`` import it. ``BackpropScene``
+With :mod:`~gradviz.views.video.plots` (activation plots), the only modules that import
+manim, and only ``gradviz animate``, the gallery's video tasks, the benchmark and the scene
+files in ``scenes/`` import them. ``BackpropScene``
 draws a :class:`~gradviz.views.video.plan.Plan` in three parts: *placing* (every mobject at
 its planned box), *drawing* the intro, then one handler per beat kind, and within a story
 beat one handler per step kind, each from a table.
@@ -22,7 +23,7 @@ from gradviz.views.video.cards import Item
 from gradviz.views.video.options import VideoOptions
 from gradviz.views.video.plan import Plan, plan
 from gradviz.views.video.storyboard import inside, opacities, table_shown
-from gradviz.views.video.text import FONT, Box, center
+from gradviz.views.video.text import FONT, Box, advance, center
 
 __all__ = ["BackpropScene", "STEPS", "BEATS"]
 
@@ -34,6 +35,15 @@ STYLES = {"idle": ("edge", 3.0, 1.0), "value": ("value", 7.0, 1.0),
           "grad": ("grad", 7.0, 1.0), "done": ("grad", 3.0, 0.45)}
 RINGS = {"idle": ("edge", 3.0), "value": ("value", 7.0), "grad": ("grad", 7.0)}
 Lit = tuple[dict[Any, str], dict[str, str], list]  # edge styles, ring styles, extras
+
+
+def _font_size(text: str) -> float:
+    """A size at which Pango sets ``text`` on one line: Manim lays text out in a box as wide
+    as the frame in pixels less a margin, at a 4.8th of ``font_size``, and wraps what is
+    longer (the text is then stretched onto its planned box, so the size only has to be
+    large enough for exact outlines)."""
+    room = 0.85 * (m.config.pixel_width - 60)
+    return min(48.0, max(8.0, 4.8 * room / max(advance(text, 1.0), 1e-9)))
 
 
 class Tween(m.Animation):
@@ -110,11 +120,18 @@ class BackpropScene(m.Scene):
         return np.array([(x - f.width / 2) * UNIT, (f.height / 2 - y) * UNIT, 0.0])
 
     def text(self, item: Item, world: bool = False) -> m.Mobject:
-        """A Text stretched onto the planned ink box (same font: a fraction of a percent)."""
-        mob = m.Text(item.text, font=FONT, font_size=48, color=getattr(self.theme, item.color))
+        """A Text stretched onto the planned ink box (same font: a fraction of a percent);
+        with ``--tex``, a name typeset by LaTeX and fitted inside its box."""
+        colour = getattr(self.theme, item.color)
         b = item.box
-        mob.stretch_to_fit_width(max(b[2] - b[0], 0.5) * UNIT)
-        mob.stretch_to_fit_height(max(b[3] - b[1], 0.5) * UNIT)
+        mob: m.VMobject
+        if self.video.tex and item.tex:
+            mob = m.MathTex(item.tex, color=colour)
+            mob.scale(min((b[2] - b[0]) * UNIT / mob.width, (b[3] - b[1]) * UNIT / mob.height))
+        else:
+            mob = m.Text(item.text, font=FONT, font_size=_font_size(item.text), color=colour)
+            mob.stretch_to_fit_width(max(b[2] - b[0], 0.5) * UNIT)
+            mob.stretch_to_fit_height(max(b[3] - b[1], 0.5) * UNIT)
         return mob.move_to(self.at(*center(b), world=world))
 
     def _shape(self, kind: str, b: Box) -> m.Mobject:

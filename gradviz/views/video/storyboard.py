@@ -21,6 +21,7 @@ With ``--tex`` the boxes bound the typeset text, which is fitted inside them.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from gradviz.core.files import write_if_changed
@@ -79,7 +80,7 @@ def visible(p: Plan, i: int) -> list[tuple[Item, float]]:
     cam = p.cameras[i]
     out = [(p.title, HOT)] + [(it, HOT) for it in p.captions[i]]
     op = opacities(p, i)
-    out += [(Item(k, it.text, it.kind, shift(it.box, -cam[0], -cam[1]), it.color), op[k])
+    out += [(replace(it, box=shift(it.box, -cam[0], -cam[1])), op[k])
             for k, it in p.geom.items.items() if op[k] > 0]
     out += [(it, HOT) for it in table_shown(p, i)]
     return out

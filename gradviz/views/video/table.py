@@ -4,6 +4,7 @@ as few columns as fit, filled column by column, numbers aligned on their decimal
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -90,6 +91,6 @@ def table_columns(trace: Trace, stage: Box) -> list[list[Item]] | None:
         top = min(min(it.box[1] for it in col) for col in cols)
         dx = (stage[0] + stage[2]) / 2 - width / 2
         dy = (stage[1] + stage[3]) / 2 - (top + height) / 2
-        return [[Item(it.key, it.text, it.kind, shift(it.box, dx, dy), it.color) for it in col]
+        return [[replace(it, box=shift(it.box, dx, dy)) for it in col]
                 for col in cols]
     return None

@@ -54,8 +54,11 @@ def ink_box(img: np.ndarray, box: list[float], colour: np.ndarray, opacity: floa
     x0, y0, x1, y1 = (int(np.floor(box[0])) - 1, int(np.floor(box[1])) - 1,
                       int(np.ceil(box[2])) + 1, int(np.ceil(box[3])) + 1)
     region = img[max(y0, 0):y1, max(x0, 0):x1]
-    flat = region.reshape(-1, 3)
-    values, counts = np.unique(flat.round(), axis=0, return_counts=True)
+    ring = img[max(y0 - 3, 0):y1 + 3, max(x0 - 3, 0):x1 + 3].copy()
+    ring[3:-3, 3:-3] = np.nan  # the background: the commonest colour just around the box
+    around = ring.reshape(-1, 3)
+    around = around[~np.isnan(around).any(axis=1)]
+    values, counts = np.unique(around.round(), axis=0, return_counts=True)
     bg = values[counts.argmax()]
     want = opacity * colour + (1 - opacity) * bg
     axis = want - bg
@@ -108,6 +111,20 @@ def test_the_still_is_the_annotated_graph(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     (step,) = storyboard(p)["steps"]
     assert not check_labels(frame[..., :3].astype(float), step["labels"], THEMES[p.theme])
+
+
+def test_long_text_stays_on_one_line_in_a_small_frame(tmp_path):
+    """Pango wraps text wider than the frame: a long title must not come out as two
+    squeezed lines."""
+    p = plan(evaluate(example("sigmoid_regression")), size=(320, 180), still=True)
+    _, frame = render_scene(BackpropScene, tmp_path / "s.png", "low",
+                            media_dir=tmp_path / "media", plan=p, keep_frame=True)
+    (title,) = [lab for lab in storyboard(p)["steps"][0]["labels"] if lab["kind"] == "title"]
+    assert len(title["text"]) > 40
+    x0, y0, x1, y1 = (round(v) for v in title["box"])
+    ink = frame[y0:y1, x0:x1, :3].astype(float).mean(axis=-1) > 120
+    lower_right = ink[ink.shape[0] // 2:, 2 * ink.shape[1] // 3:]
+    assert lower_right.mean() > 0.1  # "… hidden units" ends there; a second line would not
 
 
 def compare_with_control(name: str, frame: np.ndarray) -> None:
