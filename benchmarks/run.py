@@ -14,8 +14,9 @@ eval     (a)-(e) forward+backward against micrograd, numpy and (when installed) 
 figures  (e) DOT text per node against micrograd's draw_dot, (f) seed graph to SVG,
          (g) CLI cold start without manim, (h) large-graph fold, and Graphviz on unfolded
          DOT beside it (see ``figures.py``)
-video    (i) Manim render time per second of video at -ql (and -qh with --hq) against a
-         hand-written peer scene, (j) the cached unchanged re-render (see ``video.py``)
+video    (i) Manim render time per second of video at -ql and -qm (and -qh with --hq)
+         against a hand-written peer scene, (j) the cached unchanged re-render, (l) the size
+         of a focus GIF (see ``video.py``)
 gallery  (k) the full gallery build, cold and warm, and the cores used (see ``gallery.py``;
          --quick builds it without videos)
 scale    (l)-(o) parsing 10^4-10^6 statements (time, peak memory), `gradviz mlp 1000 1000

@@ -23,7 +23,7 @@ def configure(name: str, s: argparse.ArgumentParser) -> None:
                    help="build only this example (repeatable)")
     s.add_argument("--no-video", action="store_true",
                    help="skip the videos (no manim needed; much faster)")
-    quality_option(s)
+    quality_option(s, "medium")  # 720p: what a lecture hall can read
     s.add_argument("--jobs", type=at_least(1, 256), default=None, metavar="N",
                    help="parallel workers (default: the number of cores)")
     s.set_defaults(run=_gallery)

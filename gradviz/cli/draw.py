@@ -27,7 +27,8 @@ ANIMATE_EXAMPLES = """examples:
   gradviz animate interesting -o interesting.mp4
   gradviz animate mlp --quality high --theme light -o mlp.mp4
   gradviz animate interesting --focus H1 -o paths_to_H1.gif
-  gradviz animate xyz -o xyz.png            # the final frame, for slides"""
+  gradviz animate xyz -o xyz.png            # the fully annotated graph, for slides
+  gradviz animate xyz --storyboard xyz.json # the scene as JSON, without rendering"""
 
 
 def configure(name: str, s: argparse.ArgumentParser) -> None:
@@ -84,30 +85,43 @@ def _render_options(s: argparse.ArgumentParser) -> None:
 
 def _animate_options(s: argparse.ArgumentParser) -> None:
     from gradviz.views.figure import FOLDS
+    from gradviz.views.video.options import INSTALL_VIDEO, VideoOptions
 
-    s.description = ("Animate backprop on a graph: it appears, values fill in node by node, "
-                     "the loss is computed, gradients travel back edge by edge with the chain "
-                     "rule on screen, sums form where paths meet, and the answer table "
-                     "closes. Needs manim: pip install 'gradviz-teach[video]'.")
+    d = VideoOptions()
+    s.description = ("Animate backprop on a graph: values fill in node by node, the loss is "
+                     "computed, gradients travel back edge by edge with the chain rule on "
+                     "screen, sums form where paths meet, and the answer table closes. Each "
+                     "chain-rule line stays up as long as it takes to read. A graph too big "
+                     "for the frame at readable sizes is followed with the camera, a huge one "
+                     "folded to layers. Needs manim: " + INSTALL_VIDEO + ".")
     s.epilog = ANIMATE_EXAMPLES
     s.add_argument("graph", metavar="NAME|FILE")
-    s.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="output file: .mp4, .gif, .webm, .mov, or .png (last frame)")
+    s.add_argument("-o", "--output", metavar="OUT",
+                   help="output file: .mp4, .gif, .webm, .mov, or .png (the fully annotated "
+                        "graph, for slides)")
+    s.add_argument("--storyboard", metavar="FILE",
+                   help="write the scene as JSON (every label's box, opacity and timing) to "
+                        "FILE; with no -o nothing is rendered and manim is not needed")
     quality_option(s)
-    s.add_argument("--tex", action="store_true", help="typeset names and the chain rule with "
-                   "LaTeX (MathTex); needs a LaTeX installation")
+    s.add_argument("--tex", action="store_true", help="typeset node names with LaTeX "
+                   "(MathTex); needs a LaTeX installation")
     theme_option(s, "dark")
-    s.add_argument("--seconds-per-step", type=positive, default=0.8, metavar="S",
-                   help="duration of each step (default 0.8)")
-    s.add_argument("--pause-at-loss", type=positive, default=1.0, metavar="S",
-                   help="pause after the loss is computed (default 1)")
+    s.add_argument("--min-step", type=positive, default=d.min_step, metavar="S",
+                   help=f"shortest time a step stays on screen (default {d.min_step:g} s)")
+    s.add_argument("--reading-speed", type=positive, default=d.reading_speed, metavar="CPS",
+                   help="characters a second the captions are paced for (default "
+                        f"{d.reading_speed:g})")
+    s.add_argument("--pause-at-loss", type=positive, default=d.pause_at_loss, metavar="S",
+                   help=f"extra pause once the loss is computed (default {d.pause_at_loss:g})")
     s.add_argument("--skip-forward", action="store_true",
                    help="start with all values shown; animate only the backward pass")
     s.add_argument("--focus", metavar="NODE",
                    help="animate only the paths from the loss to NODE")
     s.add_argument("--no-table", action="store_true", help="leave out the final answer table")
     s.add_argument("--fold", choices=FOLDS, default="auto",
-                   help="fold large graphs to layer level (default auto)")
+                   help="fold huge graphs to layers (default auto: above 300 nodes)")
+    s.add_argument("--verbose", action="store_true", help="show Manim's progress and logs")
+    set_option(s, "override a leaf value (repeatable)")
     s.set_defaults(run=_animate)
 
 
@@ -130,6 +144,7 @@ def _plot_options(s: argparse.ArgumentParser) -> None:
                    help="activation parameter, e.g. --param slope=0.1")
     quality_option(s)
     theme_option(s, "dark")
+    s.add_argument("--verbose", action="store_true", help="show Manim's progress and logs")
     s.set_defaults(run=_plot)
 
 
@@ -174,21 +189,43 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _animate(args: argparse.Namespace) -> int:
+    from gradviz.core.evaluate import evaluate
     from gradviz.core.library import resolve
-    from gradviz.views.video import BackpropScene, VideoOptions, render_scene
+    from gradviz.views.video.options import QUALITIES, VideoOptions, require_manim, require_tex
+    from gradviz.views.video.plan import plan
+    from gradviz.views.video.render import EXTENSIONS, GIF_FPS
+    from gradviz.views.video.storyboard import write_storyboard
 
+    if not args.output and not args.storyboard:
+        raise GradvizError("say what to write: -o OUT (" + " ".join(EXTENSIONS)
+                           + ") and/or --storyboard FILE.json")
+    ext = Path(args.output).suffix.lower() if args.output else ".mp4"
+    if ext not in EXTENSIONS:
+        raise GradvizError("video output must end in " + ", ".join(EXTENSIONS))
     graph = resolve(args.graph)
     if args.focus and args.focus not in graph:
         raise GradvizError(f"--focus {args.focus!r}: no such node")
-    if args.tex:
-        from gradviz.views.video import require_tex
-
+    if args.tex and args.output:
         require_tex()
-    video = VideoOptions(theme=args.theme, tex=args.tex, seconds_per_step=args.seconds_per_step,
-                         pause_at_loss=args.pause_at_loss, skip_forward=args.skip_forward,
-                         focus=args.focus, answer_table=not args.no_table, fold=args.fold)
-    out = render_scene(BackpropScene, args.output, args.quality, graph=graph, video=video)
-    print(f"wrote {out}")
+    video = VideoOptions(theme=args.theme, tex=args.tex, min_step=args.min_step,
+                         reading_speed=args.reading_speed, pause_at_loss=args.pause_at_loss,
+                         skip_forward=args.skip_forward, focus=args.focus,
+                         answer_table=not args.no_table, fold=args.fold)
+    q = QUALITIES[args.quality]
+    trace = evaluate(graph, overrides(args.set))
+    p = plan(trace, video, (q.width, q.height), GIF_FPS if ext == ".gif" else q.fps,
+             still=ext == ".png")
+    if args.storyboard:
+        print(f"wrote {write_storyboard(p, args.storyboard)}")
+    if args.output:
+        require_manim()
+        from gradviz.views.video.render import render_scene
+        from gradviz.views.video.scenes import BackpropScene
+        from gradviz.views.video.storyboard import cues
+
+        out = render_scene(BackpropScene, args.output, args.quality, verbose=args.verbose,
+                           cues=cues(p), plan=p, video=video)
+        print(f"wrote {out}")
     return 0
 
 
@@ -213,7 +250,11 @@ def _params(items: list[str], activation: str) -> dict[str, float]:
 
 def _plot(args: argparse.Namespace) -> int:
     from gradviz.core.ops import ACTIVATIONS
-    from gradviz.views.video import ActivationScene, CompareDerivativesScene, render_scene
+    from gradviz.views.video.options import require_manim
+
+    require_manim()
+    from gradviz.views.video.plots import ActivationScene, CompareDerivativesScene
+    from gradviz.views.video.render import render_scene
 
     for a in args.activations:
         if a not in ACTIVATIONS:
@@ -221,10 +262,11 @@ def _plot(args: argparse.Namespace) -> int:
     still = args.output.lower().endswith(".png")
     if args.derivative or len(args.activations) > 1:
         out = render_scene(CompareDerivativesScene, args.output, args.quality,
-                           activations=args.activations, theme=args.theme)
+                           verbose=args.verbose, activations=tuple(args.activations),
+                           theme=args.theme)
     else:
         params = _params(args.param, args.activations[0])
-        out = render_scene(ActivationScene, args.output, args.quality,
+        out = render_scene(ActivationScene, args.output, args.quality, verbose=args.verbose,
                            activation=args.activations[0], params=params, theme=args.theme,
                            animate_point=args.animate or not still)
     print(f"wrote {out}")

@@ -8,7 +8,7 @@ a numerical one; kinks are drawn as jumps with open and closed end points.
 """
 
 from gradviz import ACTIVATIONS
-from gradviz.views.video import ActivationScene, CompareDerivativesScene
+from gradviz.views.video.plots import ActivationScene, CompareDerivativesScene
 
 for _name in ACTIVATIONS:
     _cls = "".join(p.capitalize() for p in _name.split("_")) + "Activation"

@@ -2,7 +2,7 @@
 
 The same frames, keys, buttons and chain-rule tooltips as the slide frames' ``index.html``
 (one script, ``pager.py``), as an `anywidget <https://anywidget.dev>`_ widget. Without
-anywidget (``pip install 'gradviz[jupyter]'``) it falls back to the frames as static SVGs
+anywidget (``pip install 'gradviz-teach[jupyter]'``) it falls back to the frames as static SVGs
 with their sentences, and says how to get the interactive view.
 """
 
@@ -20,7 +20,7 @@ from gradviz.views.pager import SCRIPT, STYLE
 __all__ = ["step", "Frames", "ESM", "INSTALL_WIDGET"]
 
 INSTALL_WIDGET = ("the interactive step-through needs anywidget: "
-                  "pip install 'gradviz[jupyter]' (showing the frames as static figures)")
+                  "pip install 'gradviz-teach[jupyter]' (showing the frames as static figures)")
 # the widget's module: the page's script, mounted in the cell with its own key handling
 ESM = SCRIPT + """
 export default {
