@@ -58,7 +58,7 @@ class Quantity:
 
 def quantities(trace: Trace) -> list[Quantity]:
     """The quantities the problem asks for, in its order."""
-    return [Quantity(q, tuple(np.shape(v))) for q, v in asked(trace)]
+    return [Quantity(q, tuple(np.shape(np.asarray(v)))) for q, v in asked(trace)]
 
 
 def given(graph: Graph) -> list[tuple[str, str, np.ndarray]]:

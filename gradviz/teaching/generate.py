@@ -111,7 +111,7 @@ def batches(cost: int = 1) -> list[int]:
     """
     largest = max(64, min(BATCH, NUMBERS[0] // max(cost, 1)))
     total = min(MAX_CANDIDATES, NUMBERS[1] // max(cost, 1))
-    size, out = min(FIRST_BATCH, largest), []
+    size, out = min(FIRST_BATCH, largest), list[int]()
     while sum(out) + size <= total:
         out.append(size)
         size = min(2 * size, largest)

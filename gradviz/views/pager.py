@@ -14,26 +14,11 @@ from __future__ import annotations
 
 import html
 import json
-import re
 
 from gradviz.views.model import Model
 from gradviz.views.story import Story
 
-__all__ = ["step_data", "page_html", "SCRIPT", "minus_signs"]
-
-_HYPHEN_MINUS = re.compile(r"(?<![\w)\]])-(?=[\d.])")
-
-
-def minus_signs(text: str) -> str:
-    """Negative numbers in a sentence written with the minus sign U+2212.
-
-    Examples
-    --------
-    >>> minus_signs("x + -1 = -0.5, 1e-07, a-b")
-    'x + −1 = −0.5, 1e-07, a-b'
-    """
-    return _HYPHEN_MINUS.sub("\u2212", text)
-
+__all__ = ["step_data", "page_html", "SCRIPT"]
 
 def _node_info(st: Story, m: Model) -> dict[str, dict]:
     """For each drawn node: its name, and the frames its value, terms and sum appear in."""
@@ -65,7 +50,7 @@ def _node_info(st: Story, m: Model) -> dict[str, dict]:
 def step_data(st: Story, m: Model, captions: list[str], svgs: list[str],
               title: str) -> dict:
     """What the page and the widget show: frames, sentences, and each node's sums."""
-    return {"title": title, "captions": [minus_signs(c) for c in captions],
+    return {"title": title, "captions": list(captions),
             "svgs": [svg[svg.find("<svg"):] if "<svg" in svg else svg for svg in svgs],
             "nodes": _node_info(st, m)}
 

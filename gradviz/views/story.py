@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gradviz.core.evaluate import Edge, Trace
-from gradviz.core.format import fmt_operand, fmt_value
+from gradviz.core.format import MINUS, fmt_operand, fmt_value
 from gradviz.core.names import plain
 
 __all__ = ["Step", "Story", "story", "State"]
@@ -123,8 +123,8 @@ def story(trace: Trace) -> Story:
             continue
         name = _name(trace, n)
         sym = g.expr(n, pretty=True, show=plain)
-        sub = g.expr(n, pretty=True, show=lambda u: fmt_value(trace.value(u)))
-        value = fmt_value(trace.value(n))
+        sub = g.expr(n, pretty=True, show=lambda u: fmt_value(trace.value(u), minus=MINUS))
+        value = fmt_value(trace.value(n), minus=MINUS)
         head = sym if g.is_generated(n) else f"{name} = {sym}"
         shown = sub != sym and len(sub) <= MAX_SUBSTITUTION
         text = head + (f" = {sub}" if shown else "") + f" = {value}"
@@ -135,10 +135,10 @@ def story(trace: Trace) -> Story:
             continue
         if n != loss:
             terms = tuple(e for e in trace.edges_from(n) if e.contribution is not None)
-            total = fmt_value(trace.grad(n))
+            total = fmt_value(trace.grad(n), minus=MINUS)
             if len(terms) > 1:
                 text = f"{_d(trace, loss, n)} = " + " + ".join(
-                    fmt_operand(e.contribution) for e in terms) + f" = {total}"
+                    fmt_operand(e.contribution, minus=MINUS) for e in terms) + f" = {total}"
             else:
                 text = f"{_d(trace, loss, n)} = {total}"
             steps.append(Step("grad", n, None, text, terms))
@@ -149,10 +149,10 @@ def story(trace: Trace) -> Story:
                 continue
             local = e.local
             if local.ndim == 0:
-                rhs = (f"{fmt_operand(e.upstream)} · {fmt_operand(local)} = "
-                       f"{fmt_value(e.contribution)}")
+                up, lo = fmt_operand(e.upstream, minus=MINUS), fmt_operand(local, minus=MINUS)
+                rhs = f"{up} · {lo} = {fmt_value(e.contribution, minus=MINUS)}"
             else:
-                rhs = fmt_value(e.contribution)
+                rhs = fmt_value(e.contribution, minus=MINUS)
             text = (f"{_d(trace, loss, e.src)} += {_d(trace, loss, n)} · {_d(trace, n, e.src)}"
                     f" = {rhs}")
             steps.append(Step("backward", e.src, (e.src, n, e.arg), text))

@@ -8,8 +8,6 @@ import subprocess
 
 import pytest
 
-import pytest
-
 import gradviz
 from gradviz import canonical, evaluate, example
 from gradviz.cli import main

@@ -323,4 +323,4 @@ def test_a_local_jacobian_over_the_limit_is_refused(monkeypatch):
     np.testing.assert_array_equal(t.edge("L.1", 0).local, np.eye(20))
     monkeypatch.setenv("GRADVIZ_MAX_ELEMENTS", "100")
     with pytest.raises(gradviz.GradvizError, match="the Jacobian of L.1 needs 400 numbers"):
-        evaluate(g).edge("L.1", 0).local
+        _ = evaluate(g).edge("L.1", 0).local

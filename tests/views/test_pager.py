@@ -8,7 +8,6 @@ import pytest
 
 from gradviz import evaluate, example
 from gradviz.views.frames import write_frames
-from gradviz.views.pager import minus_signs
 from tests.browser import chromium, console_errors
 
 
@@ -90,6 +89,3 @@ def test_hover_and_focus_show_the_chain_rule_sum(browser, page):
     assert not console_errors(browser)
 
 
-def test_minus_signs_in_sentences():
-    assert minus_signs("= (-1.245) · 2 = -2.49") == "= (−1.245) · 2 = −2.49"
-    assert minus_signs("x1 - 2, e-07") == "x1 - 2, e-07"

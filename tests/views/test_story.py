@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gradviz import evaluate, example, story
+from gradviz import evaluate, example, examples, story
 
 
 def test_xyz_story_reads_like_a_lecture():
@@ -26,3 +26,11 @@ def test_states_grow_step_by_step():
 def test_batched_trace_has_no_story():
     with pytest.raises(ValueError):
         story(evaluate(example("xyz"), x=[1.0, 2.0]))
+
+
+@pytest.mark.parametrize("name", examples())
+def test_negative_numbers_use_the_minus_sign(name):
+    import re
+
+    for st in story(evaluate(example(name))).steps:
+        assert not re.search(r"(?<![\w)\]])-(?=[\d.])", st.text), st.text

@@ -23,7 +23,7 @@ from gradviz.views.figure import Options
 __all__ = ["Drawn", "draw", "MIN_LABEL_PT", "TEXT_WIDTH_PT", "FIGURE_HEIGHT_PT"]
 
 MIN_LABEL_PT = 8.0
-TEXT_WIDTH_PT = 481.8  # A4 with 2 cm margins: 170 mm in PDF points (1/72 in; TeX's pt is 1/72.27 in)
+TEXT_WIDTH_PT = 481.8  # A4, 2 cm margins: 170 mm in PDF points (1/72 in; TeX's pt: 1/72.27 in)
 FIGURE_HEIGHT_PT = 700.0  # PDF points a figure may take of a page (729), leaving its caption
 LABEL_RATIO = 0.8  # the smallest label of a figure, as a share of its font size
 # layouts tried in turn: bigger fonts make labels larger relative to the fixed gaps
