@@ -1,4 +1,4 @@
-"""Headless Chromium for the tests of pages and widgets (as tests/test_gallery.py does)."""
+"""Headless Chromium for the tests of pages and widgets (as tests/gallery/test_build.py does)."""
 
 from __future__ import annotations
 

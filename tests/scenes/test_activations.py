@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gradviz import ACTIVATIONS
 from gradviz.scenes import activations
-from gradviz.views.video import ActivationScene, CompareDerivativesScene
+from gradviz.views.video.plots import ActivationScene, CompareDerivativesScene
 
 
 def test_one_scene_per_activation_and_the_comparison():

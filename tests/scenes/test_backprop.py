@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gradviz import examples
 from gradviz.scenes import backprop
-from gradviz.views.video import BackpropScene
+from gradviz.views.video.scenes import BackpropScene
 
 
 def test_one_scene_per_example():

@@ -18,7 +18,7 @@ import gradviz
 from gradviz import evaluate, example, examples, parse
 from gradviz.views.answers import asked
 from gradviz.views.solve import FORMATS, solution, to_json, to_markdown, write_solution
-from tests.test_gallery import CHROMIUM_FLAGS
+from tests.gallery.test_build import CHROMIUM_FLAGS
 
 INTERNAL = ["(as a)", "(as b)", "as x", "stack gives", "∂L/∂L", "∂w/∂w", "∂MSE/∂MSE",
             "leaky_relu", "sigmoid(", "bce(", "slope=", "f.1", "Yhat.1"]
