@@ -148,7 +148,7 @@ def story(trace: Trace) -> Story:
             if e.contribution is None:
                 continue
             local = e.local
-            if local.ndim == 0:
+            if local is not None and local.ndim == 0:
                 up, lo = fmt_operand(e.upstream, minus=MINUS), fmt_operand(local, minus=MINUS)
                 rhs = f"{up} · {lo} = {fmt_value(e.contribution, minus=MINUS)}"
             else:
