@@ -7,11 +7,11 @@ from contextlib import contextmanager
 
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--disable-dev-shm-usage", "--window-size=1600,1000"]
+         "--disable-dev-shm-usage"]
 
 
 @contextmanager
-def chromium(profile):
+def chromium(profile, size: tuple[int, int] = (1600, 1000)):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -21,6 +21,7 @@ def chromium(profile):
     opts.binary_location = shutil.which("chromium")
     for flag in FLAGS:
         opts.add_argument(flag)
+    opts.add_argument(f"--window-size={size[0]},{size[1]}")
     opts.add_argument(f"--user-data-dir={profile}")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=opts, service=Service(shutil.which("chromedriver")))

@@ -18,7 +18,7 @@ import gradviz
 from gradviz import evaluate, example, examples, parse
 from gradviz.views.answers import asked
 from gradviz.views.solve import FORMATS, solution, to_json, to_markdown, write_solution
-from tests.gallery.test_build import CHROMIUM_FLAGS
+from tests.browser import chromium
 
 INTERNAL = ["(as a)", "(as b)", "as x", "stack gives", "∂L/∂L", "∂w/∂w", "∂MSE/∂MSE",
             "leaky_relu", "sigmoid(", "bce(", "slope=", "f.1", "Yhat.1"]
@@ -208,18 +208,8 @@ def test_latex_figures_print_labels_of_8_pt_or_say_why(tmp_path):
 # ---------------------------------------------------------------------------- Chromium
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium")
-    for flag in CHROMIUM_FLAGS:
-        opts.add_argument(flag)
-    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-solve')}")
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=opts, service=Service(shutil.which("chromedriver")))
-    yield driver
-    driver.quit()
+    with chromium(tmp_path_factory.mktemp("chromium-solve"), size=(1280, 900)) as driver:
+        yield driver
 
 
 def test_html_keys_open_in_chromium_with_mathml(browser, tmp_path):
