@@ -210,7 +210,8 @@ class _Grader:
         digits = local_digits(list(c.numbers), self.policy)
         grade_update(c, self.trace.value(node), learning_rate(self.trace.graph),
                      None if mine is None else mine.given,
-                     self.carry.allowance(f"∇{node}", digits), self.policy, self.explain.yours)
+                     self.carry.allowance(f"∇{node}", digits), self.policy, self.explain.yours,
+                     self.trace.loss)
 
     def _against_truth(self, c: Cell) -> tuple[str, str] | None:
         """``(status, explanation)`` when the cell is right by the policy, else ``None``."""

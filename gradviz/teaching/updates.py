@@ -34,16 +34,17 @@ def _num(x: Any) -> str:
 
 
 def grade_update(c: Cell, w: Any, lr: float, student_grad: Any, grad_allowance: Any,
-                 policy: Policy, yours: Callable[[str], str]) -> None:
+                 policy: Policy, yours: Callable[[str], str], loss: str = "L") -> None:
     """Grade one update cell in place. ``w`` is the parameter's value, ``student_grad``
     the student's own ∇w (``None`` when not on the sheet), ``grad_allowance`` how far
-    rounding may move ∇w, ``yours`` names a cell as the student wrote it."""
+    rounding may move ∇w, ``yours`` names a cell as the student wrote it, ``loss`` is the
+    loss's name."""
     assert c.quantity is not None and c.expected is not None
     node, nums = c.quantity[:-1], list(c.numbers)
     allowance = lr * np.asarray(grad_allowance, dtype=float)
     how = judge_all(nums, c.expected, 0.0, policy) or \
         judge_all(nums, c.expected, allowance, policy)
-    rule = f"{display(c.quantity)} = {display(node)} {MINUS} η·∂L/∂{display(node)}"
+    rule = f"{display(c.quantity)} = {display(node)} {MINUS} η·∂{display(loss)}/∂{display(node)}"
     if how is not None:
         c.status = RIGHT[how]
         if c.status != "correct":
@@ -59,7 +60,7 @@ def grade_update(c: Cell, w: Any, lr: float, student_grad: Any, grad_allowance: 
                              f"{_num(mine)}, which is what you wrote")
             return
     for cause, value, why in (
-            ("sign", np.asarray(w) - truth, "the step goes up the gradient: subtract η·∂L/∂w"),
+            ("sign", np.asarray(w) - truth, "the step goes up the gradient: subtract the gradient times η"),
             ("arithmetic", np.asarray(w) - grad, "the learning rate is left out"),
     ):
         if judge_all(nums, value, allowance, policy):

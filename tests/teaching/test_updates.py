@@ -68,7 +68,7 @@ def test_an_update_from_the_student_s_own_wrong_gradient_is_carried_forward(trac
 def test_a_wrong_update_says_the_rule(trace):
     c = cell(check(trace, sheet(trace, **{"w21+": "0.9"})))
     assert (c.status, c.cause) == ("wrong", "arithmetic")
-    assert "w₂₁⁺ = w₂₁ − η·∂L/∂w₂₁ = 0.65" in c.explanation
+    assert "w₂₁⁺ = w₂₁ − η·∂MSE/∂w₂₁ = 0.65" in c.explanation
 
 
 def test_an_update_the_problem_does_not_ask_for(trace):
