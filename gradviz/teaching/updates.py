@@ -60,7 +60,7 @@ def grade_update(c: Cell, w: Any, lr: float, student_grad: Any, grad_allowance: 
                              f"{_num(mine)}, which is what you wrote")
             return
     for cause, value, why in (
-            ("sign", np.asarray(w) - truth, "the step goes up the gradient: subtract the gradient times η"),
+            ("sign", np.asarray(w) - truth, "the step goes up the gradient: subtract η times it"),
             ("arithmetic", np.asarray(w) - grad, "the learning rate is left out"),
     ):
         if judge_all(nums, value, allowance, policy):
