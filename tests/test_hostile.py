@@ -5,6 +5,7 @@ half-written file."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -183,6 +184,7 @@ def test_max_elements_sets_the_limit_for_the_command(capsys, monkeypatch):
     monkeypatch.setattr(inspect, "_list", spy)
     assert call(capsys, "--max-elements", "123", "list")[0] == 0 and seen["limit"] == 123
     assert call(capsys, "list", "--max-elements", "77")[0] == 0 and seen["limit"] == 77
+    assert "GRADVIZ_MAX_ELEMENTS" not in os.environ  # the option holds for its command only
 
 
 def test_an_internal_error_is_one_line_and_debug_shows_the_traceback(capsys, monkeypatch):

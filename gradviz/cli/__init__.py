@@ -138,8 +138,9 @@ def _main(argv: list[str]) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    if args.max_elements:
-        os.environ["GRADVIZ_MAX_ELEMENTS"] = str(args.max_elements)  # and worker processes
+    before = os.environ.get("GRADVIZ_MAX_ELEMENTS")
+    if args.max_elements:  # for this command (and its worker processes) only
+        os.environ["GRADVIZ_MAX_ELEMENTS"] = str(args.max_elements)
     stdout = sys.stdout
     sys.stdout = _TerminalSafe(stdout)  # whatever a command prints, user text included
     try:
@@ -149,6 +150,10 @@ def _main(argv: list[str]) -> int:
             return _run(args)
     finally:
         sys.stdout = stdout
+        if before is None:
+            os.environ.pop("GRADVIZ_MAX_ELEMENTS", None)
+        else:
+            os.environ["GRADVIZ_MAX_ELEMENTS"] = before
 
 
 class _TerminalSafe:

@@ -21,7 +21,7 @@ def _scene(name: str) -> type:
     def __init__(self, **kw):
         BackpropScene.__init__(self, trace=evaluate(example(name)), **kw)
 
-    return type(_class_name(name), (BackpropScene,), {"__init__": __init__,
+    return type(_class_name(name), (BackpropScene,), {"__init__": __init__, "example": name,
                                                       "__module__": __name__})
 
 

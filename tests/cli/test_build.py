@@ -7,6 +7,7 @@ import os
 
 from gradviz import example, examples
 from gradviz.cli import main
+from gradviz.core.escape import markdown
 from tests.helpers import (
     _snapshot,
     run,
@@ -16,7 +17,7 @@ from tests.helpers import (
 def test_gallery_writes_a_page_per_example_and_an_index(gallery_dir):
     for name in examples():
         page = (gallery_dir / name / "values.md").read_text(encoding="utf-8")
-        assert page.startswith(f"# {example(name).title}")
+        assert page.startswith(f"# {markdown(example(name).title)}")
         assert "| node | computed as | value | gradient |" in page
         assert (gallery_dir / name / "all.svg").is_file()
         assert (gallery_dir / name / "index.html").is_file()
