@@ -25,6 +25,7 @@ WORDS = {
     "inherited": "carried an earlier mistake into {node}",
     "swap": "swapped {quantity} and {node}",
     "sign": "got the sign of {node} wrong",
+    "sign at": "flipped the sign of the local derivative of {node} on the way",
     "missing_path": "left out the path through {node}",
     "wrong_branch": "took the wrong branch at {node}",
     "local_only": "used the local derivative alone (no upstream gradient) for {node}",
@@ -78,8 +79,11 @@ def sentence(m: Mistake, of: int) -> str:
     --------
     >>> sentence(Mistake("missing_path", "H3", "∇H1", 31), 120)
     '31 of 120 left out the path through H₃'
+    >>> sentence(Mistake("sign", "∇H4", "∇H4", 2), 120)
+    '2 of 120 got the sign of ∇H₄ wrong'
     """
-    words = WORDS.get(m.cause, m.cause.replace("_", " ") + " at {node}")
+    key = "sign at" if m.cause == "sign" and not m.node.startswith("∇") else m.cause
+    words = WORDS.get(key, m.cause.replace("_", " ") + " at {node}")
     return f"{m.students} of {of} " + words.format(node=display(m.node),
                                                    quantity=display(m.quantity))
 
