@@ -12,8 +12,15 @@ import pytest
 from gradviz import evaluate, example
 from gradviz.core.errors import GradvizError
 from gradviz.course.assign import Options, assign
-from gradviz.course.grade import (feedback_path, grade_class, grade_file, grade_sheet,
-                                  gradebook_csv, safe_cell, summary, write_outputs)
+from gradviz.course.grade import (
+    feedback_path,
+    grade_class,
+    grade_file,
+    grade_sheet,
+    safe_cell,
+    summary,
+    write_outputs,
+)
 from gradviz.course.roster import folder_name, parse_roster
 from gradviz.course.rubric import Rubric
 from gradviz.teaching.sheets import read_sheet
