@@ -39,7 +39,8 @@ from gradviz.course.assign import blank_dot
 from gradviz.course.sheets import Quantity, given, quantities
 
 __all__ = ["Tolerance", "Cell", "tolerance", "cells", "info_json", "question_html",
-           "SERVER_PY", "generate_data", "grade_data", "question_folder", "export", "vendor", "GRAPH_FILE"]
+           "SERVER_PY", "generate_data", "grade_data", "question_folder", "export", "vendor",
+           "GRAPH_FILE"]
 
 GRAPH_FILE = "graph.grad"
 TOPIC = "Backpropagation"
