@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/run.py --quick         # smaller, fewer repeats (~40 s)
     .venv/bin/python benchmarks/run.py --only figures  # one section (repeatable):
                                                        #   eval | figures | video | gallery | scale
+                                                       #   | grade
 
 Sections (peer / gradviz is the speed-up; every peer is re-measured in the same run,
 BASELINES.md figures are guides only):
@@ -21,6 +22,8 @@ gallery  (k) the full gallery build, cold and warm, and the cores used (see ``ga
          --quick builds it without videos)
 scale    (l)-(o) parsing 10^4-10^6 statements (time, peak memory), `gradviz mlp 1000 1000
          1`, a graph over the limits refused (see ``scale.py``; --quick stops at 10^5)
+grade    (p) `gradviz grade` on a class of 500, each with their own variant, a third with a
+         sign slip carried forward (see ``course.py``; --quick: 100 students)
 
 Timing: ``time.perf_counter``; for fast calls each repeat runs a call enough times to last
 >= ~20 ms, gradviz and peer repeats are interleaved (so machine noise hits both) and the
@@ -48,7 +51,7 @@ from _bench import notes, print_table  # noqa: E402
 
 import gradviz  # noqa: E402
 
-SECTIONS = ("eval", "figures", "video", "gallery", "scale")
+SECTIONS = ("eval", "figures", "video", "gallery", "scale", "grade")
 
 
 def _versions() -> str:
@@ -106,10 +109,14 @@ def main(argv: list[str] | None = None) -> None:
             import gallery
 
             gallery.run(q)
-        else:
+        elif section == "scale":
             import scale
 
             scale.run(q)
+        else:
+            import course
+
+            course.run(q)
         times[section] = time.perf_counter() - t0
 
     print_table()

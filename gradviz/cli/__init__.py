@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                           "keys"),
     "assign": ("course", "give every student of a roster their own variant, with problem "
                          "sheets and answer keys"),
+    "grade": ("course", "grade every student's sheet against their own variant: gradebook, "
+                        "feedback, class report; or one sheet for Gradescope"),
     "export-prairielearn": ("course", "write a PrairieLearn question that draws a variant "
                                       "for every student"),
     "gallery": ("build", "build the gallery of every built-in example (index.html)"),
@@ -57,6 +59,7 @@ EPILOG = """examples:
   gradviz check interesting answers.csv
   gradviz generate interesting --seed 7 --count 3 -o variants/
   gradviz assign interesting --roster class.csv --seed 2024 -o hw3/
+  gradviz grade hw3/ submissions/ -o grades/gradebook.csv --rubric rubric.toml
   gradviz export-prairielearn interesting -o course/questions/interesting
   gradviz animate interesting -o interesting.mp4
   gradviz plot relu sigmoid --derivative -o derivatives.png

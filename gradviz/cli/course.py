@@ -1,4 +1,5 @@
-"""``gradviz assign | export-prairielearn``: a variant per student, on paper or online."""
+"""``gradviz assign | grade | export-prairielearn``: a variant per student, on paper or
+online, and the class graded against each student's own variant."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ __all__ = ["configure"]
 
 def configure(name: str, s: argparse.ArgumentParser) -> None:
     """Add ``name``'s options to its parser."""
-    {"assign": _assign_options, "export-prairielearn": _export_options}[name](s)
+    {"assign": _assign_options, "grade": _grade_options,
+     "export-prairielearn": _export_options}[name](s)
 
 
 def _rule_options(s: argparse.ArgumentParser) -> None:
@@ -62,6 +64,38 @@ def _assign_options(s: argparse.ArgumentParser) -> None:
                    help="paper of the PDF problem sheets (default a4; the layout fits both)")
     _rule_options(s)
     s.set_defaults(run=_assign)
+
+
+def _grade_options(s: argparse.ArgumentParser) -> None:
+    s.description = (
+        "Grade every student's answer sheet against their own variant (DIR is what `gradviz "
+        "assign` wrote). SUBMISSIONS is a folder of sheets named <student id>.<extension> "
+        "(only the last extension is the format; any layout `gradviz check` reads; a "
+        "student's assign folder name works too). Writes OUTPUT (the gradebook: student, "
+        "score, max, points per asked quantity, feedback, note; missing and unreadable "
+        "submissions score 0 with a note) and beside it feedback/<folder>.md and .html per "
+        "student and class_report.html and .csv (score distribution, each mistake at each "
+        "node). With --gradescope, SUBMISSIONS is one sheet, DIR a graph (or an assign folder "
+        "with --student) and OUTPUT Gradescope's results.json.")
+    s.epilog = ('rubric.toml (all optional):\n  ecf = "half"     # credit for cells wrong only '
+                'because of an earlier mistake:\n                   # "full" (default), '
+                '"half" or "none"\n  default = 1      # points per asked quantity\n'
+                '  [points]\n  "∇W1" = 2\n\nexamples:\n  gradviz grade hw3/ submissions/ '
+                '-o grades/gradebook.csv --rubric rubric.toml\n  gradviz grade interesting '
+                '/autograder/submission/answers.csv --gradescope \\\n'
+                '      -o /autograder/results/results.json')
+    s.add_argument("folder", metavar="DIR", help="the assign folder (with --gradescope: a "
+                                                 "graph NAME|FILE or an assign folder)")
+    s.add_argument("submissions", metavar="SUBMISSIONS",
+                   help="folder of sheets (with --gradescope: one sheet)")
+    s.add_argument("-o", "--output", required=True, metavar="OUTPUT",
+                   help="gradebook CSV (with --gradescope: results.json)")
+    s.add_argument("--rubric", metavar="TOML", default=None, help="points and ECF policy")
+    s.add_argument("--gradescope", action="store_true",
+                   help="grade one sheet and write Gradescope's results.json")
+    s.add_argument("--student", metavar="ID", default=None,
+                   help="with --gradescope and an assign folder: whose variant to use")
+    s.set_defaults(run=_grade)
 
 
 def _export_options(s: argparse.ArgumentParser) -> None:
@@ -110,6 +144,36 @@ def _assign(args: argparse.Namespace) -> int:
                           Options(pdf, args.paper, _rules(args)),
                           progress=lambda done, _: bar.update(task, completed=done))
     print(describe(manifest, out, pdf))
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from gradviz.core.escape import terminal
+    from gradviz.core.files import write_atomic
+    from gradviz.course.rubric import Rubric, load_rubric
+
+    rubric = load_rubric(args.rubric) if args.rubric else Rubric()
+    out = Path(args.output)
+    if args.gradescope:
+        from gradviz.course.gradescope import grade_submission, results_json
+
+        graded = grade_submission(args.folder, args.submissions, args.student, rubric)
+        write_atomic(out, results_json(graded, rubric))
+        print(terminal(f"{graded.score:g} of {graded.max:g} points; wrote {out}"))
+        return 0
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from gradviz.course.grade import grade_class, summary, write_outputs
+
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True,
+                  disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("", total=None)
+        book = grade_class(args.folder, args.submissions, rubric,
+                           progress=lambda done, n: bar.update(task, completed=done, total=n))
+    write_outputs(book, out)
+    print(terminal(summary(book, out)))
     return 0
 
 

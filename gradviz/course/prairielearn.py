@@ -39,7 +39,8 @@ from gradviz.course.assign import blank_dot
 from gradviz.course.sheets import Quantity, given, quantities
 
 __all__ = ["Tolerance", "Cell", "tolerance", "cells", "info_json", "question_html",
-           "SERVER_PY", "generate_data", "question_folder", "export", "vendor", "GRAPH_FILE"]
+           "SERVER_PY", "generate_data", "grade_data", "question_folder", "export", "vendor",
+           "GRAPH_FILE"]
 
 GRAPH_FILE = "graph.grad"
 TOPIC = "Backpropagation"
@@ -136,15 +137,21 @@ SERVER_PY = '''"""PrairieLearn server code of a gradviz question (from gradviz e
 
 generate() draws this variant of graph.grad with gradviz's generator, seeded by
 PrairieLearn's data["variant_seed"] (the same seed always gives the same variant), and
-fills data["params"] and data["correct_answers"]. gradviz must be importable from
-serverFilesCourse: see README.md.
+fills data["params"] and data["correct_answers"]. grade() runs gradviz's answer checker on
+the submission against that variant and writes its explanation of every answer into
+data["feedback"] and data["partial_scores"][name]["feedback"] (scores are left as the
+answer boxes set them). gradviz must be importable from serverFilesCourse: see README.md.
 """
 
-from gradviz.course.prairielearn import generate_data, question_folder
+from gradviz.course.prairielearn import generate_data, grade_data, question_folder
 
 
 def generate(data):
     generate_data(data, question_folder(data))
+
+
+def grade(data):
+    grade_data(data)
 '''
 
 
@@ -169,6 +176,66 @@ def generate_data(data: dict[str, Any], folder: str | Path) -> None:
                                for i, (_, _, v) in enumerate(given(variant), start=1)}
     data["params"]["graph"] = variant.to_text()
     data["correct_answers"].update({c.name: c.value(trace) for c in cells(trace)})
+
+
+def _answer(data: dict[str, Any], name: str) -> str | None:
+    """A box's answer as the student typed it (else as PrairieLearn parsed it)."""
+    raw = (data.get("raw_submitted_answers") or {}).get(name)
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    value = (data.get("submitted_answers") or {}).get(name)
+    return repr(float(value)) if isinstance(value, (int, float)) and \
+        not isinstance(value, bool) else None
+
+
+def _entries(data: dict[str, Any], boxes: list[Cell]) -> tuple[list[tuple[str, str]],
+                                                               dict[str, list[str]]]:
+    """The submission as sheet rows (a vector's boxes joined) and each quantity's boxes."""
+    by_quantity: dict[str, list[Cell]] = {}
+    for c in boxes:
+        by_quantity.setdefault(c.quantity.ask, []).append(c)
+    rows, names = [], {}
+    for ask, group in by_quantity.items():
+        names[ask] = [c.name for c in group]
+        texts = [_answer(data, c.name) for c in group]
+        if any(t is None for t in texts):
+            continue
+        shape = group[0].quantity.shape
+        flat = np.array(texts, dtype=object).reshape(shape) if shape else None
+        text = texts[0] if flat is None else json.dumps(flat.tolist()).replace('"', "")
+        rows.append((ask, str(text)))
+    return rows, names
+
+
+def grade_data(data: dict[str, Any]) -> None:
+    """What ``server.py``'s ``grade(data)`` does: check the submission against the variant
+    in ``data["params"]["graph"]`` and put the checker's verdict and explanation of each
+    answer into ``data["feedback"][box]`` and ``data["partial_scores"][box]["feedback"]``,
+    and the whole report into ``data["feedback"]["gradviz"]``. Scores are not changed."""
+    from gradviz.core.errors import GradvizError
+    from gradviz.core.parse import parse
+    from gradviz.teaching.check import check
+
+    trace = evaluate(parse(data["params"]["graph"], "variant"))
+    rows, names = _entries(data, cells(trace))
+    feedback = data.setdefault("feedback", {})
+    try:
+        report = check(trace, rows)
+    except GradvizError as e:
+        feedback["gradviz"] = f"not checked: {e}"
+        return
+    feedback["gradviz"] = report.text()
+    for c in report.cells:
+        if c.quantity not in names or c.status == "not_answered":
+            continue
+        verdict = {"correct": "correct", "rounding": "right (rounding)"}.get(
+            c.status, "wrong" + (f" ({c.cause.replace('_', ' ')})" if c.cause else ""))
+        text = verdict + (f": {c.explanation}" if c.explanation else "")
+        for name in names[c.quantity]:
+            feedback[name] = text
+            part = (data.get("partial_scores") or {}).get(name)
+            if isinstance(part, dict):  # the box's element scored it
+                part["feedback"] = text
 
 
 def readme(graph: Graph) -> str:

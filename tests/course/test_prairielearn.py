@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from gradviz import Builder, evaluate, example, parse
+from gradviz.core.format import fmt
 from gradviz.course.prairielearn import Tolerance, cells, export, info_json
 from gradviz.views.render import run_dot
 
@@ -247,3 +248,54 @@ def test_server_files_make_gradviz_importable_as_on_prairielearn(tmp_path):
     where, answers = json.loads(done.stdout)
     assert Path(where).is_relative_to(course / "serverFilesCourse")
     assert len(answers) == 6 and all(isinstance(v, float) for v in answers.values())
+
+
+def run_grade(question: Path, data: dict, answers: dict[str, str], monkeypatch) -> dict:
+    """grade(data) as PrairieLearn calls it, after the answer boxes scored each part."""
+    data = json.loads(json.dumps(data))
+    data.update({"raw_submitted_answers": dict(answers),
+                 "submitted_answers": {k: float(v) for k, v in answers.items()},
+                 "format_errors": {}, "feedback": {}, "gradable": True})
+    data["partial_scores"] = {
+        k: {"score": float(abs(float(v) - data["correct_answers"][k]) <=
+                           5e-5 + 0.01 * abs(data["correct_answers"][k])), "weight": 1}
+        for k, v in answers.items()}
+    data["score"] = sum(p["score"] for p in data["partial_scores"].values()) / len(answers)
+    monkeypatch.chdir(question)
+    mod: dict = {}
+    exec(compile((question / "server.py").read_text(encoding="utf-8"),
+                 str(question / "server.py"), "exec"), mod)
+    before = json.loads(json.dumps(data))
+    mod["grade"](data)
+    json.dumps(data, allow_nan=False)
+    assert set(data) == set(before) and data["score"] == before["score"]
+    assert data["correct_answers"] == before["correct_answers"]
+    return data
+
+
+def test_grade_explains_every_answer_with_the_checker(question, monkeypatch):
+    data = run_generate(question, 99, monkeypatch)
+    trace = evaluate(parse(data["params"]["graph"]))
+    boxes = {c.quantity.ask: c.name for c in cells(trace)}
+    answers = {k: fmt(v, 4) for k, v in data["correct_answers"].items()}
+    flipped = boxes["∇H4"]
+    answers[flipped] = fmt(-data["correct_answers"][flipped], 4)
+    graded = run_grade(question, data, answers, monkeypatch)
+    assert graded["feedback"][flipped].startswith("wrong (sign")
+    assert graded["partial_scores"][flipped]["feedback"] == graded["feedback"][flipped]
+    assert graded["partial_scores"][flipped]["score"] == 0.0
+    assert graded["feedback"][boxes["L"]] == "correct"
+    assert "1 wrong" in graded["feedback"]["gradviz"]
+    blank = {k: v for k, v in answers.items() if k != boxes["∇W1"]}
+    graded = run_grade(question, data, blank, monkeypatch)
+    assert boxes["∇W1"] not in graded["feedback"]
+
+
+def test_grade_joins_the_boxes_of_a_vector_answer(tmp_path, monkeypatch):
+    export(example("mlp"), tmp_path / "mlp")
+    data = run_generate(tmp_path / "mlp", 7, monkeypatch)
+    answers = {k: fmt(v, 4) for k, v in data["correct_answers"].items()}
+    graded = run_grade(tmp_path / "mlp", data, answers, monkeypatch)
+    assert set(graded["feedback"]) == set(answers) | {"gradviz"}
+    assert all(graded["feedback"][k] in ("correct", "right (rounding)") or
+               graded["feedback"][k].startswith("right (rounding)") for k in answers)
