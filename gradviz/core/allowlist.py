@@ -38,7 +38,17 @@ BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
 
 # ------------------------------------------------------------------- before ast
 def check_line(code: str, n: int, indent: int, is_value: bool) -> None:
-    """Reject a line that is too long, too deeply bracketed, or has too many terms."""
+    """Reject a line that is too long, too deeply bracketed, or has too many terms.
+
+    Examples
+    --------
+    >>> check_line("y = 2*x + 1", 1, 0, is_value=False) is None
+    True
+    >>> check_line("a = " + "x+" * 5001 + "x", 7, 0, is_value=False)
+    Traceback (most recent call last):
+    ...
+    gradviz.core.errors.ParseError: 7:1: expression too long (10004 terms; at most 5000)
+    """
     limit = MAX_VALUE_LINE if is_value else MAX_LINE
     if len(code) > limit:
         raise ParseError(f"line too long ({len(code)} characters; at most {limit})", n, 1)
@@ -60,7 +70,17 @@ def check_line(code: str, n: int, indent: int, is_value: bool) -> None:
 
 
 def parse_line(text: str, n: int, indent: int) -> ast.stmt:
-    """``ast.parse`` one line that passed :func:`check_line`; its one statement."""
+    """``ast.parse`` one line that passed :func:`check_line`; its one statement.
+
+    Examples
+    --------
+    >>> type(parse_line("y = 2*x", 1, 0)).__name__
+    'Assign'
+    >>> parse_line("y = 2*x; z = y", 4, 2)
+    Traceback (most recent call last):
+    ...
+    gradviz.core.errors.ParseError: 4:3: one statement per line
+    """
     try:
         tree = ast.parse(text, mode="exec")
     except SyntaxError as e:
@@ -82,7 +102,18 @@ def parse_line(text: str, n: int, indent: int) -> ast.stmt:
 
 # -------------------------------------------------------------------- after ast
 def check_depth(node: ast.AST, n: int, indent: int, text: str) -> None:
-    """Reject an expression tree deeper than :data:`MAX_DEPTH` levels."""
+    """Reject an expression tree deeper than :data:`MAX_DEPTH` levels.
+
+    Examples
+    --------
+    >>> check_depth(parse_line("y = -x", 1, 0).value, 1, 0, "y = -x") is None
+    True
+    >>> text = "y = " + "-" * 300 + "x"
+    >>> check_depth(parse_line(text, 5, 0).value, 5, 0, text)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gradviz.core.errors.ParseError: 5:255: expression too deep (more than 250 levels); split...
+    """
     if 2 * len(text) <= MAX_DEPTH:  # a level takes a character (or its parent two)
         return
     stack = [(node, 1)]
@@ -98,7 +129,18 @@ def check_depth(node: ast.AST, n: int, indent: int, text: str) -> None:
 
 def names_in(node: ast.expr, n: int, indent: int, text: str) -> list[ast.Name]:
     """The names an allowed expression reads (not the called op names), in ``ast.walk``
-    order; raises at the first construct, in source order, outside the allowlist."""
+    order; raises at the first construct, in source order, outside the allowlist.
+
+    Examples
+    --------
+    >>> text = "y = sigmoid(w*x + b)"
+    >>> [n.id for n in names_in(parse_line(text, 1, 0).value, 1, 0, text)]
+    ['b', 'w', 'x']
+    >>> names_in(parse_line("y = x.T", 2, 0).value, 2, 0, "y = x.T")
+    Traceback (most recent call last):
+    ...
+    gradviz.core.errors.ParseError: 2:5: attribute access (x.y) is not allowed
+    """
     names: list[ast.Name] = []
     todo: list[ast.AST] = [node]
     for cur in todo:  # breadth first, as ast.walk
@@ -158,7 +200,15 @@ def col(text: str, byte_offset: int) -> int:
 
 
 def spelling(text: str, node: ast.expr) -> str:
-    """A name as written in ``text`` (ast gives it NFKC-normalized)."""
+    """A name as written in ``text`` (ast gives it NFKC-normalized).
+
+    Examples
+    --------
+    >>> text = "y = \ufb01 + 1"  # the ligature ﬁ, which ast reads as "fi"
+    >>> node = parse_line(text, 1, 0).value.left
+    >>> node.id, spelling(text, node) == "\ufb01"
+    ('fi', True)
+    """
     if text.isascii():
         return text[node.col_offset:node.end_col_offset]
     raw = text.encode("utf-8")[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
@@ -167,11 +217,29 @@ def spelling(text: str, node: ast.expr) -> str:
 
 
 def short(text: str, node: ast.expr) -> str:
+    """The source of ``node`` in ``text``, cut to 40 characters (for error messages).
+
+    Examples
+    --------
+    >>> text = "y = 2*x + sigmoid(w*x + b)"
+    >>> short(text, parse_line(text, 1, 0).value.right)
+    'sigmoid(w*x + b)'
+    >>> text = "y = " + " + ".join(f"x{i}" for i in range(20))
+    >>> short(text, parse_line(text, 1, 0).value)
+    'x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7...'
+    """
     seg = text.encode("utf-8")[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
     return seg if len(seg) <= 40 else seg[:37] + "..."
 
 
 def strip_comment(text: str) -> str:
+    """A line without its ``#`` comment.
+
+    Examples
+    --------
+    >>> strip_comment("y = x + 1  # the sum")
+    'y = x + 1  '
+    """
     return text.split("#", 1)[0]
 
 
@@ -189,13 +257,28 @@ def _syntax_message(e: SyntaxError, text: str) -> str:
 
 
 def op_text(op: ast.AST) -> str:
+    """How an operator outside the grammar is written, for error messages.
+
+    Examples
+    --------
+    >>> op_text(ast.FloorDiv()), op_text(ast.Mod()), op_text(ast.Add())
+    ('//', '%', 'Add')
+    """
     return {ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>",
             ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Not: "not",
             ast.Invert: "~"}.get(type(op), type(op).__name__)
 
 
 def not_allowed(node: ast.AST) -> str:
-    """Why a construct is outside the grammar, in words."""
+    """Why a construct is outside the grammar, in words.
+
+    Examples
+    --------
+    >>> not_allowed(ast.parse("import os").body[0])
+    'import statements are not allowed'
+    >>> not_allowed(ast.parse("x[0]", mode="eval").body)
+    'subscripts (x[i]) are not allowed; use index(x, i)'
+    """
     what = {
         ast.Import: "import statements are", ast.ImportFrom: "import statements are",
         ast.Attribute: "attribute access (x.y) is",

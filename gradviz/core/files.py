@@ -40,7 +40,21 @@ def cannot(verb: str, path: str | Path, e: OSError) -> GradvizError:
 
 
 def make_folder(folder: str | Path) -> Path:
-    """Create ``folder`` (and its parents) if missing; a GradvizError if it cannot be one."""
+    """Create ``folder`` (and its parents) if missing; a GradvizError if it cannot be one.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     made = make_folder(Path(d) / "out" / "figures")
+    ...     print(made.is_dir(), make_folder(made) == made)  # a second call is harmless
+    ...     (made / "f").touch()
+    ...     try:
+    ...         make_folder(made / "f")
+    ...     except GradvizError as e:
+    ...         print(str(e).endswith("a file is in the way"))
+    True True
+    True
+    """
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)

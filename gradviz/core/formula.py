@@ -136,11 +136,26 @@ def _map(e: Expr, f: Callable[[Expr], Expr]) -> Expr:
         Cmp(e.op, *k) if isinstance(e, Cmp) else type(e)(*k) if isinstance(e, _BINS) else e
 
 def children(e: Expr) -> tuple[Expr, ...]:
-    """The sub-expressions of ``e`` (operands, arguments)."""
+    """The sub-expressions of ``e`` (operands, arguments).
+
+    Examples
+    --------
+    >>> children(parse("a*b + max(x, 0)"))
+    (Mul(a=Sym(name='a'), b=Sym(name='b')), Call(fn='max', args=(Sym(name='x'), Num(value=0.0))))
+    >>> children(Sym("x"))
+    ()
+    """
     return _kids(e)
 
 def transform(e: Expr, f: Callable[[Expr], Expr]) -> Expr:
-    """``e`` with ``f`` applied to each of its children (one level, not recursive)."""
+    """``e`` with ``f`` applied to each of its children (one level, not recursive).
+
+    Examples
+    --------
+    >>> from gradviz.core.typeset import to_python
+    >>> to_python(transform(parse("a + b*c"), lambda k: Neg(k)))  # b*c negated whole, not b
+    '-a + (-(b*c))'
+    """
     return _map(e, f)
 
 def subst(e: Expr, mapping: Mapping[str, Expr]) -> Expr:

@@ -36,7 +36,13 @@ def examples() -> list[str]:
 
 
 def example_text(name: str) -> str:
-    """The graph file of a built-in example, as text."""
+    """The graph file of a built-in example, as text.
+
+    Examples
+    --------
+    >>> example_text("xyz").splitlines()[-4:]
+    ['z: input = -1', 'a = x * y + z', 'b = (x + x) * a', 'w: output = a * b']
+    """
     path = _folder() / f"{name}.grad"
     if not path.is_file():
         raise GradvizError(f"no built-in example {name!r}; `gradviz list` shows "
@@ -56,7 +62,19 @@ def example(name: str) -> Graph:
 
 
 def resolve(name_or_path: str) -> Graph:
-    """A built-in example by name, or a graph file by path (what the CLI accepts)."""
+    """A built-in example by name, or a graph file by path (what the CLI accepts).
+
+    Examples
+    --------
+    >>> resolve("xyz").loss
+    'w'
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "mine.grad"
+    ...     _ = path.write_text("x: input = 3\\ny: output = x * x\\n")
+    ...     resolve(str(path)).loss
+    'y'
+    """
     if name_or_path in examples():
         return example(name_or_path)
     p = Path(name_or_path)

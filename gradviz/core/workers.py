@@ -31,7 +31,17 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def die_with_parent(parent: int) -> str:
-    """Make this process end when ``parent`` does; returns how (``prctl`` or ``watch``)."""
+    """Make this process end when ``parent`` does; returns how (``prctl`` or ``watch``).
+
+    Every worker of :func:`run_all` calls it on start. Not to be called in the process
+    that runs the tests: it would tie that process to its own parent. Here a worker calls
+    it again, with the pid of this process, its parent:
+
+    Examples
+    --------
+    >>> [how in ("prctl", "watch") for _, how, _ in run_all(die_with_parent, [(os.getpid(),)], 1)]
+    [True]
+    """
     how = "watch"
     if sys.platform.startswith("linux"):
         try:
@@ -65,6 +75,12 @@ def run_all(fn: Callable[..., Any], tasks: Sequence[tuple], jobs: int
     Yields ``(args, result, None)`` or ``(args, None, exception)`` as each task ends, in
     the order they end. Ctrl-C (KeyboardInterrupt) in the parent stops the workers and
     propagates; so does closing the generator early.
+
+    Examples
+    --------
+    >>> done = sorted(run_all(divmod, [(7, 2), (1, 0)], jobs=2), key=lambda r: r[0])
+    >>> [(args, result, type(error).__name__) for args, result, error in done]
+    [((1, 0), None, 'ZeroDivisionError'), ((7, 2), (3, 1), 'NoneType')]
     """
     pool = ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_init_worker,
                                initargs=(os.getpid(),))

@@ -186,7 +186,17 @@ FUNCS: dict[str, Callable[..., Any]] = {}  # what formula templates call, by nam
 
 
 def register(**kw: Any) -> Op:
-    """Add one record to :data:`OPS` (used by the modules of this package only)."""
+    """Add one record to :data:`OPS` (used by the modules of this package only).
+
+    Examples
+    --------
+    >>> op = register(name="double_demo", symbol="2·", arity=1, args=("x",),
+    ...               forward=lambda x: 2.0 * x, vjp=lambda g, out, x: (2.0 * g,),
+    ...               formula="2*x", local=("2",))
+    >>> OPS["double_demo"] is op, op.forward(np.array([1.5])).tolist()
+    (True, [3.0])
+    >>> del OPS["double_demo"]  # a demonstration only: leave the table as it was
+    """
     record = Op(**kw)
     assert record.name not in OPS, record.name
     OPS[record.name] = record

@@ -21,31 +21,68 @@ GELU_C = 0.044715
 
 
 def ndtr(x: Array) -> Array:
-    """The standard normal CDF Φ (scipy, imported on first use to keep start-up fast)."""
+    """The standard normal CDF Φ (scipy, imported on first use to keep start-up fast).
+
+    Examples
+    --------
+    >>> ndtr(np.array([0.0, 1.96])).round(4).tolist()
+    [0.5, 0.975]
+    """
     from scipy.special import ndtr as _ndtr
 
     return np.asarray(_ndtr(x))
 
 
 def normal_pdf(x: Array) -> Array:
-    """The standard normal density φ."""
+    """The standard normal density φ.
+
+    Examples
+    --------
+    >>> normal_pdf(np.array([0.0, 1.0])).round(4).tolist()
+    [0.3989, 0.242]
+    """
     return np.exp(-0.5 * x * x) / np.sqrt(2.0 * np.pi)
 
 
 def sigmoid(x: Array) -> Array:
-    """Stable logistic sigmoid: no overflow, no warning, even at ±1000."""
+    """Stable logistic sigmoid: no overflow, no warning, even at ±1000.
+
+    Examples
+    --------
+    >>> float(sigmoid(0.0))
+    0.5
+    >>> sigmoid(np.array([-1000.0, 2.0, 1000.0])).round(4).tolist()
+    [0.0, 0.8808, 1.0]
+    """
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def softmax(z: Array) -> Array:
-    """Softmax over the last axis, with the max subtracted (no overflow)."""
+    """Softmax over the last axis, with the max subtracted (no overflow).
+
+    Examples
+    --------
+    >>> s = softmax(np.array([[1.0, 2.0, 3.0]]))
+    >>> s.round(4).tolist(), float(s.sum().round(12))
+    ([[0.09, 0.2447, 0.6652]], 1.0)
+    >>> softmax(np.array([[1000.0, 1000.0]])).tolist()
+    [[0.5, 0.5]]
+    """
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(z: Array) -> Array:
-    """Log-softmax over the last axis, by log-sum-exp."""
+    """Log-softmax over the last axis, by log-sum-exp.
+
+    Examples
+    --------
+    >>> log_softmax(np.array([[0.0, 0.0]])).round(4).tolist()  # log(1/2) each
+    [[-0.6931, -0.6931]]
+    >>> float(np.exp(log_softmax(np.array([[1.0, 2.0, 3.0]]))).sum().round(12))
+    1.0
+    """
     m = z.max(axis=-1, keepdims=True)
     return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
 
@@ -72,7 +109,18 @@ FUNCS.update(sigmoid=sigmoid, tanh=np.tanh, Phi=ndtr, phi=normal_pdf, softmax=so
 def activation(name: str, symbol: str, forward: Callable[..., Array],
                deriv: Callable[..., Array] | None = None, **kw: Any) -> Op:
     """Register a unary elementwise activation; unless given, its VJP is
-    ``g · deriv(x)`` with ``deriv`` its exact derivative."""
+    ``g · deriv(x)`` with ``deriv`` its exact derivative.
+
+    Examples
+    --------
+    >>> from gradviz.core.ops import OPS
+    >>> op = activation("square_demo", "sq", lambda x: x * x, lambda x: 2.0 * x)
+    >>> op.kind, op.formula, op.forward(np.array([3.0])).tolist()
+    ('activation', 'square_demo(x)', [9.0])
+    >>> op.vjp(np.array([1.0]), None, np.array([3.0]))[0].tolist()  # g · 2x
+    [6.0]
+    >>> del OPS["square_demo"]  # a demonstration only: leave the table as it was
+    """
     vjp = kw.pop("vjp", None)
     if vjp is None:
         assert deriv is not None, name
@@ -137,12 +185,28 @@ activation("hardtanh", "HardTanh",
 
 
 def softmax_vjp(g: Array, s: Array) -> Array:
-    """VJP of softmax: s ⊙ (g − ⟨g, s⟩), i.e. (diag(s) − s sᵀ) g."""
+    """VJP of softmax: s ⊙ (g − ⟨g, s⟩), i.e. (diag(s) − s sᵀ) g.
+
+    Examples
+    --------
+    >>> s = np.array([[0.5, 0.5]])
+    >>> softmax_vjp(np.array([[1.0, 0.0]]), s).tolist()
+    [[0.25, -0.25]]
+    >>> softmax_vjp(np.array([[1.0, 1.0]]), s).tolist()  # a uniform shift changes nothing
+    [[0.0, 0.0]]
+    """
     return s * (g - (g * s).sum(axis=-1, keepdims=True))
 
 
 def log_softmax_vjp(g: Array, out: Array) -> Array:
-    """VJP of log_softmax: g − softmax · Σg."""
+    """VJP of log_softmax: g − softmax · Σg.
+
+    Examples
+    --------
+    >>> out = np.log(np.array([[0.25, 0.75]]))
+    >>> log_softmax_vjp(np.array([[1.0, 0.0]]), out).tolist()
+    [[0.75, -0.75]]
+    """
     return g - np.exp(out) * g.sum(axis=-1, keepdims=True)
 
 

@@ -80,7 +80,19 @@ register(name="bce_with_logits", symbol="BCEℓ", args=("z", "y"), **_PAIR, broa
 
 def difference_loss(name: str, symbol: str, per: Callable[..., Array],
                     dper: Callable[..., Array], mean: bool = True, **kw: Any) -> Op:
-    """Register a loss of the difference ``d = ŷ − y``, reduced by mean (or sum)."""
+    """Register a loss of the difference ``d = ŷ − y``, reduced by mean (or sum).
+
+    Examples
+    --------
+    >>> from gradviz.core.ops import OPS
+    >>> op = difference_loss("abs_demo", "A", np.abs, np.sign)  # mean |ŷ − y|
+    >>> p, y = np.array([[1.0, 4.0]]), np.array([[2.0, 2.0]])
+    >>> op.forward(p, y).tolist()
+    [1.5]
+    >>> [d.tolist() for d in op.vjp(np.array([1.0]), None, p, y)]  # ±sign(d)/n
+    [[[-0.5, 0.5]], [[0.5, -0.5]]]
+    >>> del OPS["abs_demo"]  # a demonstration only: leave the table as it was
+    """
 
     def forward(p: Array, y: Array, **params: float) -> Array:
         v = per(p - y, **params)  # elementwise: the operands' broadcast shape

@@ -14,17 +14,36 @@ Array = np.ndarray
 
 
 def core_axes(x: Array) -> tuple[int, ...]:
-    """The core axes of a batch-leading array."""
+    """The core axes of a batch-leading array.
+
+    Examples
+    --------
+    >>> core_axes(np.zeros((1, 2, 3))), core_axes(np.zeros(4))  # a matrix, scalars
+    ((1, 2), ())
+    """
     return tuple(range(1, x.ndim))
 
 
 def expand(g: Array, x: Array) -> Array:
-    """Broadcast a per-sample scalar ``g`` (B,) over the core axes of ``x``."""
+    """Broadcast a per-sample scalar ``g`` (B,) over the core axes of ``x``.
+
+    Examples
+    --------
+    >>> g, x = np.array([2.0, 3.0]), np.ones((2, 3))
+    >>> expand(g, x).shape, (expand(g, x) * x).tolist()
+    ((2, 1), [[2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
+    """
     return g.reshape(g.shape + (1,) * (x.ndim - 1))
 
 
 def core_size(*xs: Array) -> int:
-    """How many elements a core holds once the operands are broadcast together."""
+    """How many elements a core holds once the operands are broadcast together.
+
+    Examples
+    --------
+    >>> core_size(np.zeros((1, 3))), core_size(np.zeros((1, 2, 1)), np.zeros((1, 3)))
+    (3, 6)
+    """
     if len(xs) == 1 or all(x.shape[1:] == xs[0].shape[1:] for x in xs):
         return math.prod(xs[0].shape[1:])
     return int(np.prod(np.broadcast_shapes(*(x.shape[1:] for x in xs)), dtype=np.int64))
