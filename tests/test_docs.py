@@ -42,7 +42,7 @@ def test_all_is_honest():
 
 def test_readme_commands_exist_with_help(capsys):
     blocks = "\n".join(README.split("```")[1::2])
-    subcommands = set(re.findall(r"^gradviz (\w+)", blocks, re.M))
+    subcommands = set(re.findall(r"^gradviz ([\w-]+)", blocks, re.M))
     parser_commands = set(build_parser()._subparsers._group_actions[0].choices)
     assert subcommands <= parser_commands
     for cmd in sorted(parser_commands):
