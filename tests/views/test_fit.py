@@ -63,6 +63,17 @@ def test_a_page_is_portrait_and_says_how_it_came_out():
     assert model.notes[0].startswith("laid out")
 
 
+@pytest.mark.parametrize("name", examples())
+def test_every_example_fills_a_page(name):
+    page = FITS["page"]
+    for show in ("all", "blank"):
+        m = measure(run_dot(to_dot(evaluate(example(name)), Options(fit="page", show=show)),
+                            "svg"))
+        assert m.fill((page.width, page.height)) >= 0.6, (show, m.fill((page.width,
+                                                                        page.height)))
+        assert not m.overlaps()
+
+
 def test_the_fit_is_said_and_stretch_is_bounded():
     model = figure_model(evaluate(example("xyz")), Options(fit="slide"))
     assert "smallest text" in model.notes[0] and model.canvas is not None
