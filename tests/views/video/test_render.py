@@ -46,7 +46,7 @@ def test_gif_is_palette_optimised_at_a_gif_frame_rate(tmp_path):
     out = render_scene(BackpropScene, tmp_path / "x.gif", media_dir=tmp_path / "m", plan=p)
     with Image.open(out) as im:
         assert im.format == "GIF" and im.info["duration"] == 1000 / GIF_FPS
-        assert len(im.getpalette()) // 3 <= 128
+        assert len(im.getpalette()) // 3 <= 64
         assert im.n_frames == pytest.approx(storyboard(p)["steps"][-1]["end"] * GIF_FPS, abs=2)
 
 
