@@ -9,7 +9,7 @@ from pathlib import Path
 from gradviz.core.escape import markdown
 from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.files import write_if_changed
-from gradviz.core.format import fmt_value
+from gradviz.core.format import MINUS, fmt_value
 from gradviz.core.library import example, example_text, examples
 from gradviz.core.names import plain
 from gradviz.gallery.tasks import COMPARE, FIGURES, VARIANT, fan_out_node
@@ -131,8 +131,8 @@ def _index_page(out: Path, names: list[str], video: bool) -> str:
         g = example(name)
         thumb = (f'<img src="{name}/blank.svg" alt="The graph of {e(g.title)}">'
                  if (out / name / "blank.svg").exists() else "")
-        answers = ", ".join(f"{'∇' + plain(q[1:]) if q.startswith('∇') else plain(q)} = "
-                            f"{fmt_value(v)}" for q, v in asked(evaluate(g))[:2])
+        answers = ", ".join(f"{quantity_label(q)} = {fmt_value(v, minus=MINUS)}"
+                            for q, v in asked(evaluate(g))[:2])
         cards.append(f'<li class="card"><a href="{name}/index.html">{thumb}<h3>{e(g.title)}'
                      f"</h3></a><p>{e(name)} — {e(answers)}</p></li>")
     acts = []

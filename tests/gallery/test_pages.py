@@ -21,3 +21,15 @@ def test_values_page_escapes_a_hostile_title_and_source():
     first, _, source = text.splitlines()[:3]
     assert "<script>" not in text and "[x](javascript" not in text
     assert first.startswith("# ") and "\\|" in first and source.startswith("\\#")
+
+
+def test_the_index_cards_write_negative_numbers_with_the_minus_sign(tmp_path):
+    from gradviz.gallery.pages import write_pages
+
+    from gradviz import examples
+
+    for name in examples():
+        (tmp_path / name).mkdir()
+    write_pages(tmp_path, video=False)
+    text = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Ŷ = −0.4621" in text and "Ŷ = -0.4621" not in text
