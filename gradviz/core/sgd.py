@@ -6,7 +6,19 @@ import numpy as np
 
 from gradviz.core.evaluate import Trace
 
-__all__ = ["sgd_step"]
+__all__ = ["sgd_step", "descend"]
+
+
+def descend(value: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
+    """The update rule itself: ``value − lr · grad`` (what :func:`sgd_step` applies to every
+    param, and what the checker applies to a student's own gradient).
+
+    Examples
+    --------
+    >>> float(descend(np.float64(0.5), np.float64(-1.5), 0.1))
+    0.65
+    """
+    return np.asarray(value) - lr * np.asarray(grad)
 
 
 def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
@@ -35,5 +47,5 @@ def sgd_step(trace: Trace, lr: float) -> dict[str, np.ndarray]:
     for n in trace.graph.leaves("param"):
         grad = trace.grad(n)
         assert grad is not None  # params always take a gradient
-        new[n] = trace.value(n) - lr * grad
+        new[n] = descend(trace.value(n), grad, lr)
     return new

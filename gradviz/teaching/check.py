@@ -208,7 +208,8 @@ class _Grader:
         node = c.quantity[:-1]  # type: ignore[index]
         mine = self.first.get(f"∇{node}")
         digits = local_digits(list(c.numbers), self.policy)
-        grade_update(c, self.trace.value(node), learning_rate(self.trace.graph),
+        grade_update(c, self.trace.value(node), self.trace.grad(node),
+                     learning_rate(self.trace.graph),
                      None if mine is None else mine.given,
                      self.carry.allowance(f"∇{node}", digits), self.policy, self.explain.yours,
                      self.trace.loss)

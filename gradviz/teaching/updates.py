@@ -22,23 +22,22 @@ from typing import Any
 
 import numpy as np
 
-from gradviz.core.format import MINUS, fmt_value
+from gradviz.core.format import MINUS
+from gradviz.core.sgd import descend
+from gradviz.teaching.explain import number
 from gradviz.teaching.precision import RIGHT, Policy, judge_all
 from gradviz.teaching.quantities import display
 from gradviz.teaching.report import Cell
 
 __all__ = ["grade_update"]
 
-def _num(x: Any) -> str:
-    return fmt_value(np.asarray(x, dtype=float), 4, minus=MINUS)
-
-
-def grade_update(c: Cell, w: Any, lr: float, student_grad: Any, grad_allowance: Any,
-                 policy: Policy, yours: Callable[[str], str], loss: str = "L") -> None:
-    """Grade one update cell in place. ``w`` is the parameter's value, ``student_grad``
-    the student's own ∇w (``None`` when not on the sheet), ``grad_allowance`` how far
-    rounding may move ∇w, ``yours`` names a cell as the student wrote it, ``loss`` is the
-    loss's name."""
+def grade_update(c: Cell, w: Any, grad: Any, lr: float, student_grad: Any,
+                 grad_allowance: Any, policy: Policy, yours: Callable[[str], str],
+                 loss: str = "L") -> None:
+    """Grade one update cell in place. ``w`` is the parameter's value and ``grad`` its true
+    gradient (both read from the trace), ``student_grad`` the student's own ∇w (``None``
+    when not on the sheet), ``grad_allowance`` how far rounding may move ∇w, ``yours``
+    names a cell as the student wrote it, ``loss`` is the loss's name."""
     assert c.quantity is not None and c.expected is not None
     node, nums = c.quantity[:-1], list(c.numbers)
     allowance = lr * np.asarray(grad_allowance, dtype=float)
@@ -48,24 +47,24 @@ def grade_update(c: Cell, w: Any, lr: float, student_grad: Any, grad_allowance: 
     if how is not None:
         c.status = RIGHT[how]
         if c.status != "correct":
-            c.explanation = f"rounding: {rule} = {_num(c.expected)}"
+            c.explanation = f"rounding: {rule} = {number(c.expected)}"
         return
-    c.status, truth = "wrong", np.asarray(c.expected) - np.asarray(w)  # −η·∇w
-    grad = -truth / lr
+    c.status = "wrong"
     if student_grad is not None and not np.allclose(student_grad, grad, rtol=1e-9, atol=0):
-        mine = np.asarray(w) - lr * np.asarray(student_grad)
+        mine = descend(w, student_grad, lr)
         if judge_all(nums, mine, allowance, policy):
             c.cause, c.inherited_from = "inherited", [f"∇{node}"]
             c.explanation = (f"follows from your wrong {yours('∇' + node)}: {rule} gives "
-                             f"{_num(mine)}, which is what you wrote")
+                             f"{number(mine)}, which is what you wrote")
             return
     for cause, value, why in (
-            ("sign", np.asarray(w) - truth, "the step goes up the gradient: subtract η times it"),
-            ("arithmetic", np.asarray(w) - grad, "the learning rate is left out"),
+            ("sign", descend(w, -np.asarray(grad), lr), "the step goes up the gradient: "
+             "subtract η times it"),
+            ("arithmetic", descend(w, grad, 1.0), "the learning rate is left out"),
     ):
         if judge_all(nums, value, allowance, policy):
             c.cause, c.node = cause, node
-            c.explanation = f"{why}: {rule} = {_num(c.expected)} (η = {_num(lr)})"
+            c.explanation = f"{why}: {rule} = {number(c.expected)} (η = {number(lr)})"
             return
     c.cause, c.node = "arithmetic", node
-    c.explanation = f"the update is wrong: {rule} = {_num(c.expected)} (η = {_num(lr)})"
+    c.explanation = f"the update is wrong: {rule} = {number(c.expected)} (η = {number(lr)})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gradviz import evaluate, example, sgd_step
@@ -20,3 +21,13 @@ def test_sgd_step_per_variant_and_leaves_the_trace_alone():
     assert new["w21"].shape == (2,)
     assert new["w21"] == pytest.approx(before - 0.1 * t.grad("w21"))
     assert (t.value("w21") == before).all()
+
+
+def test_sgd_step_is_descend_on_every_param():
+    from gradviz.core.sgd import descend
+
+    t = evaluate(example("mlp"))
+    new = sgd_step(t, 0.1)
+    for n in t.graph.leaves("param"):
+        np.testing.assert_array_equal(new[n], descend(t.value(n), t.grad(n), 0.1))
+        np.testing.assert_allclose(new[n], t.value(n) - 0.1 * t.grad(n), rtol=0, atol=1e-15)
