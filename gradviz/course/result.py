@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gradviz.core.evaluate import Trace
+from gradviz.core.format import fmt
 from gradviz.course.rubric import Rubric
 from gradviz.teaching.report import Cell, Report
 
@@ -60,4 +61,4 @@ def points_text(x: float) -> str:
     >>> points_text(3.0), points_text(0.5), points_text(2 / 3)
     ('3', '0.5', '0.6667')
     """
-    return f"{round(x, 4):.4f}".rstrip("0").rstrip(".") or "0"
+    return fmt(round(x, 4), None)  # the shortest text of the rounded points

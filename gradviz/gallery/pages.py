@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from gradviz.core.escape import html as escape_html
 from gradviz.core.escape import markdown
 from gradviz.core.evaluate import Trace, evaluate
 from gradviz.core.files import write_if_changed
@@ -64,8 +65,8 @@ def _page(title: str, body: str, up: str = "") -> str:
     back = f'<p><a href="{up}index.html">← all examples</a></p>' if up else ""
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n"
-            f"<body><header>{back}<h1>{html.escape(title)}</h1></header>\n<main>\n{body}\n"
+            f"<title>{escape_html(title)}</title><style>{CSS}</style></head>\n"
+            f"<body><header>{back}<h1>{escape_html(title)}</h1></header>\n<main>\n{body}\n"
             f"</main><footer><p class=\"note\">Made with gradviz.</p></footer></body></html>\n")
 
 
@@ -81,7 +82,7 @@ def _solution_body(folder: Path) -> str:
 def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video: bool) -> str:
     g = example(name)
     folder = out / name
-    e = html.escape
+    e = escape_html
     parts = [f"<p>{e(g.source)}</p>"]
     parts.append("<h2>Figures</h2>")
     for show, caption in FIGURES:
@@ -125,7 +126,7 @@ def _example_page(out: Path, name: str, prev: str | None, nxt: str | None, video
 def _index_page(out: Path, names: list[str], video: bool) -> str:
     from gradviz.core.ops import ACTIVATIONS
 
-    e = html.escape
+    e = escape_html
     cards = []
     for name in names:
         g = example(name)
