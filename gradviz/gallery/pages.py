@@ -3,7 +3,6 @@ Markdown table of values. Static, no external assets, works from ``file://``."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from gradviz.core.escape import html as escape_html
