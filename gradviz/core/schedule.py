@@ -156,9 +156,10 @@ class Pass:
         return self.workspace.vals[i][j]
 
     def grad(self, node: str) -> np.ndarray:
-        """The gradient of ``node`` (zero if it takes none)."""
+        """The gradient of ``node`` (zero if it takes none), a copy (+ 0.0: a gradient
+        is never −0.0, which a VJP gives where it multiplies a negative number by 0)."""
         i, j = self.sched.slot[node]
-        return self.workspace.grads[i][j]
+        return self.workspace.grads[i][j] + 0.0
 
     def contribution(self, node: str, arg: int) -> np.ndarray | None:
         """What the edge into ``node`` at operand ``arg`` adds to its source's gradient."""

@@ -67,9 +67,9 @@ def write(buf: np.ndarray, o: Operand, c: np.ndarray) -> None:
     >>> write(buf, Operand(0, (), (), np.array([2, 0, 2]), fan_in=True), np.ones((3, 1)))
     >>> buf.ravel().tolist()  # slot 2 took two contributions
     [1.0, 0.0, 2.0]
-    >>> write(buf, Operand(0, (), (), 1, assign=True), np.array([-0.0]))
+    >>> write(buf, Operand(0, (), (), 1, assign=True), np.array([5.0]))  # stored
     >>> buf.ravel().tolist()
-    [1.0, 0.0, 2.0]
+    [1.0, 5.0, 2.0]
     """
     if o.fan_in:  # np.add.at is fast on 1-D arrays: index elements, not slots
         row = buf[0].size
@@ -78,9 +78,9 @@ def write(buf: np.ndarray, o: Operand, c: np.ndarray) -> None:
             sel = sel[..., None] * row + np.arange(row)
         np.add.at(buf.reshape(-1), sel.reshape(-1), c.reshape(-1))
     elif isinstance(o.sel, np.ndarray):  # an index array: gather, add, scatter
-        buf[o.sel] = c + 0.0 if o.assign else buf[o.sel] + c
+        buf[o.sel] = c if o.assign else buf[o.sel] + c
     elif o.assign:
-        np.add(c, 0.0, out=buf[o.sel])  # + 0.0: a gradient is never -0.0
+        buf[o.sel] = c
     else:
         view = buf[o.sel]
         view += c
@@ -139,15 +139,21 @@ class One(Step):
     """A single node: every operand (``sel`` is its slot) and the output are plain views.
 
     The most common step when values are vectors and matrices, so its plan holds the
-    views themselves: forward is one call and one copy.
+    views themselves: forward is one call and one copy. An op whose VJP can write into
+    given arrays (``Op.into``) gets the gradient slots when it is the first to write all
+    of them: no copy at all.
     """
 
     def bind(self, vals: Buffers, grads: Buffers, B: int) -> Any:
         xs = [vals[o.buf][o.sel].reshape((B,) + o.core) for o in self.operands]
         targets = [(i, grads[o.buf][o.sel], (B,) + o.shape, o.assign)
                    for i, o in ((i, self.operands[i]) for i in self.needed)]
+        into = None
+        if self.op.into and all(assign for *_, assign in targets):
+            slots = {i: dest for i, dest, _, _ in targets}
+            into = tuple(slots.get(i) for i in range(len(self.operands)))
         o = self.out
-        return xs, vals[o.buf][o.sel], grads[o.buf][o.sel], targets
+        return xs, vals[o.buf][o.sel], grads[o.buf][o.sel], targets, into
 
     def forward(self, plan: Any) -> np.ndarray:
         out = self.f(*plan[0])
@@ -155,7 +161,10 @@ class One(Step):
         return out
 
     def backward(self, plan: Any, out: np.ndarray) -> list[np.ndarray]:
-        xs, _, g, targets = plan
+        xs, _, g, targets, into = plan
+        if into is not None:  # the VJP writes the gradients into their slots
+            gs = self.vjp(g, out, *xs, into=into)
+            return [gs[i] for i in self.needed]
         gs = self.vjp(g, out, *xs)
         rows = []
         for i, dest, full, assign in targets:
@@ -163,7 +172,7 @@ class One(Step):
             if c.shape != full:
                 c = unbroadcast(c, full)
             if assign:
-                np.add(c, 0.0, out=dest)  # + 0.0: a gradient is never -0.0
+                dest[...] = c
             else:
                 dest += c
             rows.append(c)

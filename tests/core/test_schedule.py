@@ -99,3 +99,21 @@ def test_an_op_refusing_its_values_names_the_node_and_line():
     assert float(evaluate(g, y=2).grad("L")) == 1.0  # a valid index, by override
     with pytest.raises(gradviz.ShapeError, match=r"3:1: L: a class index"):
         evaluate(g, y=[0, 1, 7])  # one bad variant in a batch
+
+
+@pytest.mark.parametrize("batch", [None, 3])
+def test_a_gradient_is_never_negative_zero(batch):
+    g = parse("x: input = -1\nr = relu(x)\nL: loss = r * -2")  # ∂L/∂x = −2 · 0 = −0.0
+    t = evaluate(g) if batch is None else evaluate(g, x=[-1.0, -2.0, -3.0])
+    grad = np.asarray(t.grad("x"))
+    assert (grad == 0.0).all() and not np.signbit(grad).any()
+
+
+def test_a_matmul_step_writes_its_gradients_into_their_slots():
+    g = gradviz.mlp([4, 3, 2], granularity="layer")
+    sched = compile_graph(g)
+    run = sched.run(g, {}, 1, True)
+    t, _ = sched.where["z1.1"]  # W1 @ x
+    assert isinstance(sched.steps[t], One)
+    i, j = sched.slot["W1"]
+    assert np.shares_memory(run.contribution("z1.1", 0), run.workspace.grads[i][j])

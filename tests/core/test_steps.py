@@ -74,12 +74,12 @@ def test_stacked_affine_runs_the_kernel_on_all_operands_at_once():
 
 
 @pytest.mark.parametrize("sel", [1, slice(1, 2), np.array([1])])
-def test_write_stores_without_negative_zero_and_adds(sel):
+def test_write_stores_then_adds(sel):
     buf = np.array([[5.0], [np.nan]])
     shape = buf[sel].shape
-    write(buf, Operand(0, (), (), sel, False, True), np.full(shape, -0.0))
-    assert buf[1, 0] == 0.0 and not np.signbit(buf[1, 0])
-    write(buf, Operand(0, (), (), sel, False, False), np.full(shape, 2.0))
+    write(buf, Operand(0, (), (), sel, False, True), np.full(shape, 0.5))
+    assert buf[1, 0] == 0.5 and buf[0, 0] == 5.0  # the NaN was overwritten, not added to
+    write(buf, Operand(0, (), (), sel, False, False), np.full(shape, 1.5))
     assert buf[1, 0] == 2.0 and buf[0, 0] == 5.0
 
 

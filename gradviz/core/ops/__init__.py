@@ -126,6 +126,12 @@ class Op:
         Variadic ops with many operands: ``forward(X)`` and ``vjp(g, out, X)`` on the
         operands stacked along a leading axis (a neuron with 129 operands is three numpy
         calls); ``forward`` and ``vjp`` are built on them.
+    into : bool
+        The VJP takes ``into=(array or None, ...)``, one per operand, and writes the
+        gradients there, each in its operand's exact shape (``None``: a new array), bit
+        for bit what it returns without them. The compiled evaluator passes a single
+        node's gradient slots: a weight gradient is the largest array of a pass, and
+        copying it into its slot would cost as much as making it (``matmul``).
     """
 
     name: str
@@ -150,6 +156,7 @@ class Op:
     roles: Callable[[int, int], int] | None = None
     through: tuple[tuple[str, str], ...] = ()
     stacked: tuple[Callable[..., Array], Callable[..., Array]] | None = None
+    into: bool = False
 
     def param_defaults(self) -> dict[str, float]:
         """The op's parameters with their default values."""

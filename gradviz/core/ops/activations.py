@@ -136,7 +136,8 @@ activation("sigmoid", "σ", sigmoid,
 activation("tanh", "tanh", np.tanh,
            vjp=lambda g, out, x: (g * (1.0 - out * out),),
            definition="(exp(x) - exp(-x))/(exp(x) + exp(-x))", local=("1 - out**2",))
-activation("relu", "ReLU", lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0) * 1.0,
+activation("relu", "ReLU", lambda x: np.maximum(x, 0.0),  # relu(nan) = nan, as PyTorch
+           vjp=lambda g, out, x: (g * (x > 0),),  # g times a mask: one multiplication
            definition="max(0, x)",
            pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
                    Piece("x <= 0", ("0",), "{out} is off")),
@@ -171,7 +172,7 @@ activation("elu", "ELU",
            kink="ELU′(0) = α (the x ≤ 0 branch, as PyTorch).")
 activation("silu", "SiLU", lambda x: x * sigmoid(x), _silu_deriv,
            definition="x*sigmoid(x)", local=("sigmoid(x)*(1 + x*(1 - sigmoid(x)))",))
-activation("identity", "id", lambda x: x + 0.0, lambda x: np.ones_like(x),
+activation("identity", "id", lambda x: x + 0.0, vjp=lambda g, out, x: (g,),
            definition="x", local=("1",))
 activation("hardtanh", "HardTanh",
            lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),

@@ -66,8 +66,9 @@ _PRODUCT = {(1, 1): "...i,...i->...", (2, 1): "...ij,...j->...i", (1, 2): "...i,
 _BLAS_FROM = 256  # multiply-adds from which one variant's product is a BLAS call
 
 
-def _product(spec: str, a: Array, b: Array) -> Array:
-    """``einsum(spec, a, b)``: a product of a vector with a vector or a matrix, per variant.
+def _product(spec: str, a: Array, b: Array, out: Array | None = None) -> Array:
+    """``einsum(spec, a, b)``: a product of a vector with a vector or a matrix, per variant
+    (written into ``out`` if given).
 
     On one variant with at least ``_BLAS_FROM`` multiply-adds it is a BLAS call, several
     times faster; smaller products keep einsum's sums, to which the JSON snapshots of the
@@ -75,8 +76,11 @@ def _product(spec: str, a: Array, b: Array) -> Array:
     """
     if len(a) == 1 == len(b) and max(a.size, b.size) >= _BLAS_FROM:
         x, y = (b, a) if spec == "...ij,...i->...j" else (a, b)
-        return np.dot(x[0], y[0])[None]
-    return np.einsum(spec, a, b)
+        if out is None:
+            return np.dot(x[0], y[0])[None]
+        np.dot(x[0], y[0], out=out[0])
+        return out
+    return np.einsum(spec, a, b, out=out)
 
 
 def _matmul(a: Array, b: Array) -> Array:
@@ -89,23 +93,31 @@ def _matmul(a: Array, b: Array) -> Array:
     return _product(_PRODUCT[key], a, b)
 
 
-def _outer(u: Array, v: Array) -> Array:
+def _outer(u: Array, v: Array, out: Array | None = None) -> Array:
     """The outer product ``u vᵀ`` of two vectors per variant: on one variant a BLAS
     product of inner dimension 1, which multiplies each pair once, as broadcasting does."""
     if len(u) == 1 == len(v):
-        return np.dot(u.T, v)[None]
-    return u[..., :, None] * v[..., None, :]
+        if out is None:
+            return np.dot(u.T, v)[None]
+        np.dot(u.T, v, out=out[0])
+        return out
+    return np.multiply(u[..., :, None], v[..., None, :], out=out)
 
 
-def _matmul_vjp(g: Array, out: Array, a: Array, b: Array) -> tuple[Array, Array]:
-    ra, rb = a.ndim - 1, b.ndim - 1
+_NEW = (None, None)
+
+
+def _matmul_vjp(g: Array, out: Array, a: Array, b: Array,
+                into: tuple[Array | None, Array | None] = _NEW) -> tuple[Array, Array]:
+    ra, rb, (da, db) = a.ndim - 1, b.ndim - 1, into
     if ra == 1 and rb == 1:
-        return g[..., None] * b, g[..., None] * a
+        return np.multiply(g[..., None], b, out=da), np.multiply(g[..., None], a, out=db)
     if ra == 2 and rb == 1:  # g bᵀ, and Aᵀ g
-        return _outer(g, b), _product("...ij,...i->...j", a, g)
+        return _outer(g, b, da), _product("...ij,...i->...j", a, g, db)
     if ra == 1 and rb == 2:
-        return _product("...ij,...j->...i", b, g), _outer(a, g)
-    return np.matmul(g, np.swapaxes(b, -1, -2)), np.matmul(np.swapaxes(a, -1, -2), g)
+        return _product("...ij,...j->...i", b, g, da), _outer(a, g, db)
+    return (np.matmul(g, np.swapaxes(b, -1, -2), out=da),
+            np.matmul(np.swapaxes(a, -1, -2), g, out=db))
 
 
 def _dot(a: Array, b: Array) -> Array:
@@ -122,7 +134,7 @@ def _transpose(a: Array) -> Array:
 
 register(name="matmul", symbol="@", arity=2, args=("A", "B"), kind="linalg",
          infix="@", pretty="@", precedence=2,
-         forward=_matmul, vjp=_matmul_vjp,
+         forward=_matmul, vjp=_matmul_vjp, into=True,
          formula="A @ B", chain=("g @ T(B)", "T(A) @ g"))
 register(name="dot", symbol="·", arity=2, args=("a", "b"), kind="linalg",
          pretty="·", precedence=2,

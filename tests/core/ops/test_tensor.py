@@ -1,11 +1,14 @@
-"""Tensor ops: stop_gradient keeps the value and blocks the gradient."""
+"""Tensor ops: stop_gradient keeps the value and blocks the gradient; a VJP that writes
+into given arrays (`Op.into`) gives what it returns otherwise, bit for bit."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import gradviz
 from gradviz import OPS
+from gradviz.core.evaluate import reference
 
 
 def test_stop_gradient_keeps_the_value_and_blocks_the_gradient():
@@ -16,3 +19,31 @@ def test_stop_gradient_keeps_the_value_and_blocks_the_gradient():
     assert OPS["stop_gradient"].forward(x).tolist() == x.tolist()
     assert not np.any(OPS["stop_gradient"].vjp(np.ones_like(x), x, x)[0])
 
+
+
+INTO_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 3), (3, 4)),
+               ((40, 30), (30,)), ((30,), (30, 40)), ((300,), (300,))]  # small: einsum; large: BLAS
+
+
+@pytest.mark.parametrize("name", [n for n, op in OPS.items() if op.into])
+@pytest.mark.parametrize("shapes", INTO_SHAPES)
+@pytest.mark.parametrize("B", [1, 3])
+def test_a_vjp_into_given_arrays_writes_there_bit_for_bit(name, shapes, B):
+    op, rng = OPS[name], np.random.default_rng(len(shapes[0]) + B)
+    xs = [rng.normal(size=(B,) + s) for s in shapes]
+    out = op.forward(*xs)
+    g = rng.normal(size=out.shape)
+    new = op.vjp(g, out, *xs)
+    dests = (np.full(xs[0].shape, np.nan), None)  # the second: a new array
+    given = op.vjp(g, out, *xs, into=dests)
+    assert given[0] is dests[0]
+    for a, b, x in zip(given, new, xs):
+        assert a.shape == x.shape and np.array_equal(a, b)  # exact, not close
+
+
+def test_a_layer_mlp_writes_weight_gradients_straight_into_their_slots():
+    g = gradviz.mlp([4, 300, 2], granularity="layer")  # W1 is 300 × 4: a BLAS outer product
+    t = gradviz.evaluate(g)
+    ref = reference(g)[1]
+    for n in ("W1", "b1", "W2", "x"):
+        assert np.array_equal(t.grad(n), ref[n][0]), n
