@@ -123,15 +123,29 @@ def _counts(book: Gradebook) -> dict[str, int]:
             "missing": status["missing"], "unreadable": status["unreadable"]}
 
 
+LISTED = 20  # file names a report lists before "and N more"
+
+
+def _listed(names: list[str]) -> str:
+    """The first :data:`LISTED` names, and how many more there are.
+
+    Examples
+    --------
+    >>> _listed(["a.md", "b.md"]), _listed([f"{i}.md" for i in range(23)])[-17:]
+    ('a.md, b.md', '19.md, and 3 more')
+    """
+    more = f", and {len(names) - LISTED} more" if len(names) > LISTED else ""
+    return ", ".join(names[:LISTED]) + more
+
+
 def report_html(book: Gradebook, title: str = "") -> str:
     """The class report as one self-contained HTML page."""
     h = escape.html
     n = _counts(book)
     dist = distribution(book)
     items = "\n".join(f"<li>{h(sentence(m, n['students']))}</li>" for m in mistakes(book))
-    unmatched = book.unmatched
-    extra = (f"<p>Files naming no student (not graded): {h(', '.join(unmatched))}</p>"
-             if unmatched else "")
+    extra = (f"<p>Files naming no student (not graded): {h(_listed(book.unmatched))}</p>"
+             if book.unmatched else "")
     head = h(f"Class report: {title}" if title else "Class report")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{head}</title><style>body{{font-family:system-ui,sans-serif;"

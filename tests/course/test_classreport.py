@@ -63,3 +63,11 @@ def test_the_page_and_the_csv_say_the_same():
     assert "4 students: 3 graded, 1 missing, 0 unreadable" in page
     assert "mistake,missing_path:H3,2,4,2 of 4 left out the path through H₃" in table
     assert "score,90–100%,2,4," in table
+
+
+def test_a_long_list_of_unmatched_files_is_cut_short():
+    b = book()
+    b.unmatched = [f"<stray{i}>.md" for i in range(5000)]
+    page = report_html(b)
+    assert "&lt;stray19&gt;.md, and 4980 more" in page and "stray20>" not in page
+    assert len(page) < 10_000
