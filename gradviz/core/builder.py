@@ -150,7 +150,7 @@ class Builder:
             if k not in full:
                 hint = f"; it takes {', '.join(full)}" if full else "; it takes none"
                 raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
-        full.update((k, float(v)) for k, v in params.items())
+            full[k] = float(params[k])
         operands = tuple([a.id if type(a) is Var and a.builder is self else self._lift(a).id
                           for a in args])
         if name is not None:
@@ -189,7 +189,7 @@ class Builder:
         if label is not None and label != name:
             d["label"] = label
         if line is not None:
-            d.update(line=line, col=col)
+            d["line"], d["col"] = line, col
         if role in ("loss", "output"):
             if self._loss is not None:
                 raise GraphError(f"a second {role} {name!r}: the graph already has "
@@ -223,13 +223,9 @@ class Builder:
         else:  # the tables go to the graph (or are freed) as it takes the nodes over
             self._ids, self._norms = {}, {}
             self._names, self._attrs, self._args = [], [], []
-        graph = Graph(dict(zip(names, attrs)), {}, loss=loss, title=self.title,
-                      source=self.source, name=self.name, asks=self.asks, meta=dict(self.meta))
-        for i, name in enumerate(names):
-            graph.args[name] = tuple([names[a] for a in args[i]])
-            if not keep:
-                args[i] = ()
-        return graph
+        operands = {name: tuple([names[a] for a in ids]) for name, ids in zip(names, args)}
+        return Graph(dict(zip(names, attrs)), operands, loss=loss, title=self.title,
+                     source=self.source, name=self.name, asks=self.asks, meta=dict(self.meta))
 
     # ------------------------------------------------------------------ helpers
     def _add(self, name: str | None, attrs: dict[str, Any], args: tuple[int, ...] = (), *,
@@ -244,7 +240,7 @@ class Builder:
         if label is not None and label != node:
             attrs["label"] = label
         if line is not None:
-            attrs.update(line=line, col=col)
+            attrs["line"], attrs["col"] = line, col
         self._names.append(node)
         self._attrs.append(attrs)
         self._args.append(args)
@@ -306,7 +302,7 @@ class Builder:
             d = self._attrs[self._ids[name]]
             first = f" (first defined on line {d['line']})" if d.get("line") else ""
             raise GraphError(f"{name!r} is defined twice{first}", line, col)
-        norm = unicodedata.normalize("NFKC", name)
+        norm = name if name.isascii() else unicodedata.normalize("NFKC", name)
         other = self._norms.get(norm)
         if other is not None and other != name:
             raise GraphError(f"{name!r} collides with {other!r} after Unicode NFKC "
