@@ -55,11 +55,11 @@ class Converter:
             return True
         known = self._constant.get(id(node))
         if known is None:
-            if t is ast.BinOp:
+            if isinstance(node, ast.BinOp):
                 known = self.is_constant(node.left) and self.is_constant(node.right)
-            elif t is ast.UnaryOp:
+            elif isinstance(node, ast.UnaryOp):
                 known = self.is_constant(node.operand)
-            elif t is ast.List:
+            elif isinstance(node, ast.List):
                 known = all(self.is_constant(e) for e in node.elts)
             else:
                 known = all(not isinstance(n, (ast.Name, ast.Call)) for n in ast.walk(node))
