@@ -1,7 +1,7 @@
 """Build a :class:`~gradviz.Graph` from Python, micrograd style.
 
-``Builder`` owns a networkx MultiDiGraph while it grows (it and :mod:`~gradviz.core.edit`
-are the only modules that write one); ``build()`` hands it to a :class:`Graph`.
+``Builder`` keeps its nodes by id while they grow (an unnamed value is named when a named
+one uses it); ``build()`` hands them to a :class:`Graph` by name.
 
 Examples
 --------
@@ -19,8 +19,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-
-import networkx as nx
 
 from gradviz.core.errors import GraphError
 from gradviz.core.format import fmt_value
@@ -152,7 +150,7 @@ class Builder:
             if k not in full:
                 hint = f"; it takes {', '.join(full)}" if full else "; it takes none"
                 raise GraphError(f"{opname} has no parameter {k!r}{hint}", line, col)
-        full.update((k, float(v)) for k, v in params.items())
+            full[k] = float(params[k])
         operands = tuple([a.id if type(a) is Var and a.builder is self else self._lift(a).id
                           for a in args])
         if name is not None:
@@ -191,7 +189,7 @@ class Builder:
         if label is not None and label != name:
             d["label"] = label
         if line is not None:
-            d.update(line=line, col=col)
+            d["line"], d["col"] = line, col
         if role in ("loss", "output"):
             if self._loss is not None:
                 raise GraphError(f"a second {role} {name!r}: the graph already has "
@@ -210,8 +208,8 @@ class Builder:
     def build(self, keep: bool = True) -> Graph:
         """Check the graph (no cycle, one node to differentiate) and return it.
 
-        ``keep=False`` spends the builder: its tables are freed as networkx takes the
-        nodes over (the parser's builder, which nothing uses afterwards; memory at scale).
+        ``keep=False`` spends the builder: the graph takes its tables over (the parser's
+        builder, which nothing uses afterwards; memory at scale).
         """
         unnamed = [i for i, n in enumerate(self._names) if n.startswith("\0")]
         for k, i in enumerate(unnamed, start=1):
@@ -219,27 +217,15 @@ class Builder:
         if not self._names:
             raise GraphError("the graph is empty: declare inputs and compute something")
         loss = self._loss or self._sink()
-        names, attrs, g = self._names, self._attrs, nx.MultiDiGraph()
-        if not keep:
+        names, attrs, args = self._names, self._attrs, self._args
+        if keep:  # the builder may grow on: the graph gets copies of its attribute dicts
+            attrs = [dict(d) for d in attrs]
+        else:  # the tables go to the graph (or are freed) as it takes the nodes over
             self._ids, self._norms = {}, {}
-
-        def handed():  # networkx copies each node's attributes: keep its copy, not two
-            for i, name in enumerate(names):
-                yield name, attrs[i]
-                attrs[i] = g.nodes[name]
-
-        def edges():
-            for i, args in enumerate(self._args):
-                yield from ((names[a], names[i], k, {"arg": k}) for k, a in enumerate(args))
-                if not keep:
-                    self._args[i] = ()
-
-        g.add_nodes_from(handed())
-        g.add_edges_from(edges())
-        if not keep:
             self._names, self._attrs, self._args = [], [], []
-        return Graph(nx=g, loss=loss, title=self.title, source=self.source, name=self.name,
-                     asks=self.asks, meta=dict(self.meta))
+        operands = {name: tuple([names[a] for a in ids]) for name, ids in zip(names, args)}
+        return Graph(dict(zip(names, attrs)), operands, loss=loss, title=self.title,
+                     source=self.source, name=self.name, asks=self.asks, meta=dict(self.meta))
 
     # ------------------------------------------------------------------ helpers
     def _add(self, name: str | None, attrs: dict[str, Any], args: tuple[int, ...] = (), *,
@@ -254,7 +240,7 @@ class Builder:
         if label is not None and label != node:
             attrs["label"] = label
         if line is not None:
-            attrs.update(line=line, col=col)
+            attrs["line"], attrs["col"] = line, col
         self._names.append(node)
         self._attrs.append(attrs)
         self._args.append(args)
@@ -316,7 +302,7 @@ class Builder:
             d = self._attrs[self._ids[name]]
             first = f" (first defined on line {d['line']})" if d.get("line") else ""
             raise GraphError(f"{name!r} is defined twice{first}", line, col)
-        norm = unicodedata.normalize("NFKC", name)
+        norm = name if name.isascii() else unicodedata.normalize("NFKC", name)
         other = self._norms.get(norm)
         if other is not None and other != name:
             raise GraphError(f"{name!r} collides with {other!r} after Unicode NFKC "

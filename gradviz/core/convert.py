@@ -48,13 +48,14 @@ class Converter:
     # -------------------------------------------------------------- constants
     def is_constant(self, node: ast.expr) -> bool:
         """No name and no call anywhere in ``node`` (remembered: linear in the tree)."""
+        t = type(node)
+        if t is ast.Name or t is ast.Call:
+            return False
+        if t is ast.Constant:
+            return True
         known = self._constant.get(id(node))
         if known is None:
-            if isinstance(node, (ast.Name, ast.Call)):
-                known = False
-            elif isinstance(node, ast.Constant):
-                known = True
-            elif isinstance(node, ast.BinOp):
+            if isinstance(node, ast.BinOp):
                 known = self.is_constant(node.left) and self.is_constant(node.right)
             elif isinstance(node, ast.UnaryOp):
                 known = self.is_constant(node.operand)
@@ -108,10 +109,12 @@ class Converter:
 
     # ------------------------------------------------------------ expressions
     def expr(self, node: ast.expr) -> Var:
-        if isinstance(node, ast.Name):
+        if type(node) is ast.Name:
             return self.env[node.id]
+        if type(node) is ast.Call:
+            return self.call(node)
         line, pos = self.pos(node)
-        if self.is_constant(node) and not isinstance(node, ast.List):
+        if type(node) is not ast.List and self.is_constant(node):
             return self.b.const(self.number(node), line=line, col=pos)
         if isinstance(node, ast.BinOp):
             if type(node.op) not in BINOPS:
@@ -128,8 +131,6 @@ class Converter:
             if not node.elts:
                 self.fail(node, "empty list")
             return self.b.op("stack", *[self.expr(e) for e in node.elts], line=line, col=pos)
-        if isinstance(node, ast.Call):
-            return self.call(node)
         self.fail(node, not_allowed(node))
 
     def call(self, node: ast.Call) -> Var:
@@ -158,6 +159,8 @@ class Converter:
                          **params)  # type: ignore[arg-type]  # op parameters, never `name`
 
     def _params(self, node: ast.Call, fname: str, extra: list[ast.expr]) -> dict[str, float]:
+        if not extra and not node.keywords:
+            return {}
         op = OPS[fname]
         names = [p for p, _ in op.params]
         if len(extra) > len(names):

@@ -86,8 +86,8 @@ class GraphEdit:
     def build(self, loss: str | None = None) -> Graph:
         """The variant (the original graph is unchanged)."""
         g = self.graph
-        return Graph(nx=self.h, loss=loss or g.loss, title=g.title, source=g.source,
-                     name=g.name, asks=g.asks, meta=dict(g.meta))
+        return Graph.from_nx(self.h, loss=loss or g.loss, title=g.title, source=g.source,
+                             name=g.name, asks=g.asks, meta=dict(g.meta))
 
     def weighted_sum(self, weights: dict[str, np.ndarray]) -> str:
         """A new node ``Σ_v sum(w_v · v)``: its gradient at ``u`` is ``Σ_v w_v ∂v/∂u``."""

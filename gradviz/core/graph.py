@@ -1,9 +1,13 @@
-"""The Graph: a networkx MultiDiGraph (a node per value) that speaks for its nodes.
+"""The Graph: a node per value, each with its attributes and its operands, that speaks for
+its nodes.
 
 A node is keyed by its name. Leaves have a ``kind`` (``input``, ``param``, ``target``,
 ``const``) and a float64 default ``value``; computed nodes have kind ``op``, an op from
-the op table and its ``params``. An edge ``u -> v`` carries ``arg``, the operand position
-of ``u`` in ``v`` (also the edge key), so ``x * x`` and ``x + x`` keep two edges.
+the op table, its ``params`` and its operands in argument order (``x * x`` has ``x``
+twice). Two tables hold them (a dict of attributes and a tuple of operand names per node:
+a few hundred bytes a node, so a million-statement file fits in memory); the networkx
+MultiDiGraph :attr:`Graph.nx` is built from them when first asked for, with an edge
+``u -> v`` keyed by (and carrying as ``arg``) the operand position of ``u`` in ``v``.
 
 Nodes the user did not name (``W2 * H2`` inside ``H4 = W2 * H2 / H1``) are *generated*:
 they are named after the node whose expression they belong to (``H4.1``).
@@ -103,19 +107,21 @@ def describe(op: Op, args: list[str], params: Mapping[str, float],
     return f"{op.name}(" + ", ".join(args + extra) + ")"
 
 
-@dataclass
+@dataclass(eq=False)
 class Graph:
-    """A computational graph ready to evaluate: a networkx MultiDiGraph and its metadata.
+    """A computational graph ready to evaluate: its nodes and its metadata.
 
     Build one with :class:`~gradviz.Builder`, :func:`gradviz.parse`, or
     :func:`gradviz.example`.
 
     Attributes
     ----------
-    nx : networkx.MultiDiGraph
-        Nodes keyed by name with attributes ``kind``, ``op``, ``params``, ``value``,
-        ``line``, ``col``, ``label``; edges keyed by operand position ``arg``. Read it
-        through the Graph's methods.
+    attrs : dict
+        Each node's attributes by name: ``kind``, ``op``, ``params``, ``value``,
+        ``line``, ``col``, ``label``, ``generated``, ``role`` (those at their default
+        left out). Read them through the Graph's methods.
+    args : dict
+        Each node's operands by name, in argument order (``()`` for a leaf).
     loss : str
         The node backward starts from (a scalar).
     title, source, name : str
@@ -127,7 +133,8 @@ class Graph:
         Other ``#:`` metadata of the graph file (e.g. ``lr``).
     """
 
-    nx: nx.MultiDiGraph
+    attrs: dict[str, dict[str, Any]]
+    args: dict[str, tuple[str, ...]]
     loss: str
     title: str = ""
     source: str = ""
@@ -138,48 +145,67 @@ class Graph:
     meta: dict[str, str] = field(default_factory=dict)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    @classmethod
+    def from_nx(cls, g: nx.MultiDiGraph, **kw: Any) -> Graph:
+        """A Graph of a networkx MultiDiGraph keyed as :attr:`nx` (``kw``: loss, title, ...)."""
+        attrs = {n: dict(d) for n, d in g.nodes(data=True)}
+        args = {n: tuple(u for _, u in sorted((k, u) for u, _, k in g.in_edges(n, keys=True)))
+                for n in g}
+        return cls(attrs, args, **kw)
+
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The graph as a networkx MultiDiGraph (built on first use; do not edit it)."""
+        if "nx" not in self._cache:
+            g = nx.MultiDiGraph()
+            g.add_nodes_from(self.attrs.items())
+            g.add_edges_from((u, v, k, {"arg": k}) for v, us in self.args.items()
+                             for k, u in enumerate(us))
+            self._cache["nx"] = g
+        return self._cache["nx"]
+
     # ---------------------------------------------------------------------- nodes
     def __contains__(self, node: object) -> bool:
-        return node in self.nx
+        return node in self.attrs
 
     def __len__(self) -> int:
-        return int(self.nx.number_of_nodes())
+        return len(self.attrs)
 
     def kind(self, node: str) -> str:
         """``input``, ``param``, ``target``, ``const``, or ``op`` for a computed node."""
-        return str(self.nx.nodes[node]["kind"])
+        return str(self.attrs[node]["kind"])
 
     def is_leaf(self, node: str) -> bool:
         return self.kind(node) in LEAF_KINDS
 
     def op_of(self, node: str) -> Op | None:
         """The op-table record of a computed node (``None`` for a leaf)."""
-        name = self.nx.nodes[node].get("op")
+        name = self.attrs[node].get("op")
         return OPS[name] if name else None
 
     def params(self, node: str) -> dict[str, float]:
         """The op parameters of a computed node (defaults filled in); ``{}`` for a leaf."""
-        return dict(self.nx.nodes[node].get("params") or {})
+        return dict(self.attrs[node].get("params") or {})
 
     def default(self, node: str) -> np.ndarray:
         """The given value of a leaf (what evaluation uses unless overridden)."""
-        return np.asarray(self.nx.nodes[node]["value"])
+        return np.asarray(self.attrs[node]["value"])
 
     def is_generated(self, node: str) -> bool:
         """Whether the node was left unnamed by the user (``H4.1``, a constant ``2``)."""
-        return bool(self.nx.nodes[node].get("generated"))
+        return bool(self.attrs[node].get("generated"))
 
     def role(self, node: str) -> str | None:
         """``loss`` or ``output`` for the node backward starts from, else ``None``."""
-        return self.nx.nodes[node].get("role")
+        return self.attrs[node].get("role")
 
     def label(self, node: str) -> str:
         """The name as the user spelt it (or a generated constant's value)."""
-        return str(self.nx.nodes[node].get("label", node))
+        return str(self.attrs[node].get("label", node))
 
     def position(self, node: str) -> tuple[int | None, int | None]:
         """``(line, column)`` of the node's statement in the graph file, if any."""
-        d = self.nx.nodes[node]
+        d = self.attrs[node]
         return d.get("line"), d.get("col")
 
     def display_name(self, node: str) -> str:
@@ -196,8 +222,9 @@ class Graph:
     def order(self) -> list[str]:
         """Every node in a deterministic topological order (ties broken by name)."""
         if "order" not in self._cache:
-            leaf = {n for n, k in self.nx.nodes(data="kind") if k in LEAF_KINDS}
-            order = topological_order(self.nx, self.nx.edges(),
+            leaf = {n for n, d in self.attrs.items() if d["kind"] in LEAF_KINDS}
+            edges = ((u, v) for v, us in self.args.items() for u in us)
+            order = topological_order(self.attrs, edges,
                                       key=lambda n: (n not in leaf, natural_key(n)))
             if len(order) < len(self):
                 raise GraphError("the graph has a cycle")
@@ -213,16 +240,17 @@ class Graph:
 
     def inputs(self, node: str) -> list[str]:
         """The operands of ``node`` in argument order (a name may repeat: ``x * x``)."""
-        cache = self._cache.setdefault("inputs", {})
-        if node not in cache:
-            ins = sorted((k, u) for u, _, k in self.nx.in_edges(node, keys=True))
-            cache[node] = [u for _, u in ins]
-        return cache[node]
+        return list(self.args[node])
 
     def consumers(self, node: str) -> list[tuple[str, int]]:
         """``(consumer, operand position)`` for every use of ``node``, in order."""
-        uses = [(v, k) for _, v, k in self.nx.out_edges(node, keys=True)]
-        return sorted(uses, key=lambda e: (self.rank[e[0]], e[1]))
+        if "uses" not in self._cache:
+            uses: dict[str, list[tuple[str, int]]] = {n: [] for n in self.attrs}
+            for v, us in self.args.items():
+                for k, u in enumerate(us):
+                    uses[u].append((v, k))
+            self._cache["uses"] = uses
+        return sorted(self._cache["uses"][node], key=lambda e: (self.rank[e[0]], e[1]))
 
     def edges(self) -> list[Edge3]:
         """Every edge ``(src, dst, arg)``, ordered by the position of ``dst``, then ``arg``."""
@@ -274,7 +302,7 @@ class Graph:
 
     def paths_to_loss(self, node: str) -> tuple[set[str], set[Edge3]]:
         """Nodes and edges on every path from ``node`` to the loss ("sum over all paths")."""
-        if node not in self.nx:
+        if node not in self.attrs:
             raise GraphError(f"no node named {node!r}")
         down = nx.descendants(self.nx, node) | {node}
         up = nx.ancestors(self.nx, self.loss) | {self.loss}
@@ -341,14 +369,14 @@ class Graph:
         >>> example("xyz").with_values({"x": 3}).default("x")
         array(3.)
         """
-        h = nx.MultiDiGraph(self.nx)
+        attrs = dict(self.attrs)
         for n, v in values.items():
-            if n not in h or h.nodes[n]["kind"] not in LEAF_KINDS:
+            if n not in attrs or attrs[n]["kind"] not in LEAF_KINDS:
                 raise GraphError(f"no leaf named {n!r}")
-            h.nodes[n]["value"] = leaf_value(v, f"the value of {n}")
+            attrs[n] = {**attrs[n], "value": leaf_value(v, f"the value of {n}")}
         kw = {k: getattr(self, k) for k in ("loss", "title", "source", "name", "asks")}
         kw.update(meta)
-        return Graph(nx=h, meta=dict(self.meta), **kw)
+        return Graph(attrs, self.args, meta=dict(self.meta), **kw)
 
     def to_text(self) -> str:
         """The graph as graph-file text (round-trips through :func:`gradviz.parse`)."""

@@ -120,15 +120,15 @@ class Reader:
     def _line(self, line: str, n: int) -> None:
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
-        m = _META.match(stripped)
-        if m:
-            self.meta[m.group(1).lower()] = m.group(2)
-            self.meta_line[m.group(1).lower()] = n
+        if not stripped or stripped[0] == "#":
+            m = _META.match(stripped)
+            if m:
+                self.meta[m.group(1).lower()] = m.group(2)
+                self.meta_line[m.group(1).lower()] = n
             return
-        if not stripped or stripped.startswith("#"):
-            return
-        check_line(stripped, n, indent, is_value=_LEAF_LINE.match(stripped) is not None)
-        if not self._scalar_leaf(stripped, n, indent):
+        is_value = _LEAF_LINE.match(stripped) is not None
+        check_line(stripped, n, indent, is_value=is_value)
+        if not (is_value and self._scalar_leaf(stripped, n, indent)):
             self._statement(parse_line(stripped, n, indent), stripped, n, indent)
 
     def _scalar_leaf(self, text: str, n: int, indent: int) -> bool:

@@ -43,6 +43,18 @@ def test_edges_are_in_canonical_order():
     assert keys == sorted(keys) and len(keys) == g.nx.number_of_edges()
 
 
+def test_networkx_view_matches_the_tables_and_round_trips():
+    g = example("xyz")
+    h = g.nx
+    assert g.nx is h and sorted(h) == sorted(g.order)
+    assert all(d == g.attrs[n] for n, d in h.nodes(data=True))
+    assert sorted(h.edges(keys=True, data="arg")) == sorted((u, v, k, k) for u, v, k in g.edges())
+    back = gradviz.Graph.from_nx(h, loss=g.loss, title=g.title, source=g.source, asks=g.asks,
+                                 meta=g.meta)
+    assert back.to_text() == g.to_text() and back.inputs("b.1") == ["x", "x"]
+    assert back.attrs["x"] is not h.nodes["x"]  # a copy: editing the view leaves it alone
+
+
 def test_paths_to_loss():
     g = example("interesting")
     nodes, edges = g.paths_to_loss("H1")
