@@ -11,7 +11,7 @@ import html as _html
 import re
 import unicodedata
 
-__all__ = ["split", "html", "plain", "tex", "safe_text", "MAX_LABEL"]
+__all__ = ["split", "html", "plain", "label", "tex", "safe_text", "MAX_LABEL"]
 
 MAX_LABEL = 64  # characters of user text shown in a label; the rest becomes "…"
 
@@ -61,6 +61,29 @@ def safe_text(text: str, limit: int = MAX_LABEL) -> str:
     return out if len(out) <= limit else out[:limit - 1] + "…"
 
 
+def _letter(base: str, accent: str) -> str:
+    """The base letter (a Greek name as its letter) with its accent combined."""
+    letter = GREEK.get(base, base)  # ASCII or one Greek letter: already NFC without accent
+    return unicodedata.normalize("NFC", letter + ACCENTS[accent]) if accent else letter
+
+
+def _plain_of(name: str, parts: tuple[str, str, str] | None) -> str:
+    if parts is None:
+        return safe_text(name)
+    base, acc, sub = parts
+    text = _letter(base, acc)
+    if sub and sub.replace(",", "").isdigit():
+        return text + sub.translate(_SUB_DIGITS)
+    return text + (f"_{sub}" if sub else "")
+
+
+def _html_of(name: str, parts: tuple[str, str, str] | None) -> str:
+    if parts is None:
+        return escape(name)
+    base, acc, sub = parts
+    return escape(_letter(base, acc)) + (f"<SUB>{escape(sub)}</SUB>" if sub else "")
+
+
 def plain(name: str) -> str:
     """Unicode form: ``W1`` → ``W₁``, ``Yhat`` → ``Ŷ``, ``alpha`` → ``α``.
 
@@ -69,14 +92,7 @@ def plain(name: str) -> str:
     >>> plain("W1"), plain("Yhat"), plain("w11_2"), plain("b_out"), plain("x<y>")
     ('W₁', 'Ŷ', 'w₁₁,₂', 'b_out', 'x<y>')
     """
-    parts = split(name)
-    if parts is None:
-        return safe_text(name)
-    base, acc, sub = parts
-    text = unicodedata.normalize("NFC", GREEK.get(base, base) + ACCENTS.get(acc, ""))
-    if sub and sub.replace(",", "").isdigit():
-        return text + sub.translate(_SUB_DIGITS)
-    return text + (f"_{sub}" if sub else "")
+    return _plain_of(name, split(name))
 
 
 def html(name: str) -> str:
@@ -87,12 +103,20 @@ def html(name: str) -> str:
     >>> html("W1"), html("Yhat"), html("<b>x</b>")
     ('W<SUB>1</SUB>', 'Ŷ', '&lt;b&gt;x&lt;/b&gt;')
     """
+    return _html_of(name, split(name))
+
+
+def label(name: str) -> tuple[str, str]:
+    """:func:`plain` and :func:`html` of a name at once (a figure titles every node with
+    both), the name split once.
+
+    Examples
+    --------
+    >>> label("W1"), label("x<y>")
+    (('W₁', 'W<SUB>1</SUB>'), ('x<y>', 'x&lt;y&gt;'))
+    """
     parts = split(name)
-    if parts is None:
-        return escape(name)
-    base, acc, sub = parts
-    text = unicodedata.normalize("NFC", GREEK.get(base, base) + ACCENTS.get(acc, ""))
-    return escape(text) + (f"<SUB>{escape(sub)}</SUB>" if sub else "")
+    return _plain_of(name, parts), _html_of(name, parts)
 
 
 def escape(text: str) -> str:
