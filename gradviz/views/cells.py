@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gradviz.core.names import escape
 from gradviz.views.model import Number
 
 __all__ = ["Style", "text_width", "number_width", "number_table", "stack", "name_markup",
-           "font", "SUB", "column_widths", "cell"]
+           "font", "SUB", "column_widths", "cell", "table"]
 
 SUB = 0.7  # subscripts, relative to the text they belong to
 LINE = 1.3  # line height, relative to the font size
@@ -48,10 +49,9 @@ def text_width(text: str, size: float) -> float:
 
 def number_width(numbers: Iterable[Number], size: float) -> int:
     """The width of a number cell that holds every cell text of ``numbers``."""
-    shapes: set[str] = set()  # digits all have one width: "−1.25" is as wide as "−0.00"
-    for num in numbers:
-        for row in num.rows:
-            shapes.update(t.translate(_ZEROS) for t in row)
+    texts = {t for num in numbers for row in num.rows for t in row}  # many repeat
+    # digits all have one width: "−1.25" is as wide as "−0.00"
+    shapes = {t.translate(_ZEROS) for t in texts}
     w = max((text_width(t, size) for t in shapes), default=size)
     return math.ceil(w + GAP * size)
 
@@ -144,7 +144,7 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
         lead = (f'<TD FIXEDSIZE="TRUE" WIDTH="{st.mark}" HEIGHT="{st.line}" ALIGN="LEFT"'
                 f'{span}>{font(mark, color) if mark and not hidden else ""}</TD>')
     if not n:
-        return _table(f"<TR>{lead}{_free(num.summary, st, color, hidden)}</TR>")
+        return table(f"<TR>{lead}{_free(num.summary, st, color, hidden)}</TR>")
     out = []
     for r, row in enumerate(num.rows):
         cells = "".join(_cell(t, st, color, hidden, italic, widths[j] if widths else 0)
@@ -161,13 +161,14 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
             out.append(f"<TR>{lead}{left}{cells}{right}{tail}</TR>")
         else:
             out.append(f"<TR>{cells}</TR>")
-    return _table("".join(out))
+    return table("".join(out))
 
 
 _OPEN = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
 
 
-def _table(rows: str) -> str:
+def table(rows: str) -> str:
+    """Table rows (``<TR>…</TR>``) in a table with no borders, spacing or padding."""
     return _OPEN + rows + "</TABLE>"
 
 
@@ -176,17 +177,22 @@ def cell(part: str) -> str:
     return part if part.startswith("<TD") else f"<TD>{part}</TD>"
 
 
+@lru_cache(maxsize=64)
+def _rule(wire: str, across: bool) -> str:
+    """The cell a wire (``"COLOUR|WIDTH"``) runs through: a rule, its port named ``r``."""
+    color, width = wire.split("|")
+    side = "L" if across else "B"
+    size = 'WIDTH="1"' if across else 'HEIGHT="1"'
+    return f'<TD PORT="r" {size} BORDER="{width}" SIDES="{side}" COLOR="{color}"></TD>'
+
+
 def stack(parts: list[str], wire: str = "", across: bool = False) -> str:
     """Tables one under the other (``across``: side by side); a ``wire``
     (``"COLOUR|WIDTH"``) goes between the first part and the rest: a rule the edge runs
     through, its port named ``r``."""
     cells = [cell(p) for p in parts]
     if wire:
-        color, width = wire.split("|")
-        side = "L" if across else "B"
-        size = 'WIDTH="1"' if across else 'HEIGHT="1"'
-        rule = f'<TD PORT="r" {size} BORDER="{width}" SIDES="{side}" COLOR="{color}"></TD>'
-        cells.insert(1, rule)
+        cells.insert(1, _rule(wire, across))
     if across:
-        return _table("<TR>" + "".join(cells) + "</TR>")
-    return _table("".join(f"<TR>{c}</TR>" for c in cells))
+        return table("<TR>" + "".join(cells) + "</TR>")
+    return table("".join([f"<TR>{c}</TR>" for c in cells]))
