@@ -80,8 +80,8 @@ def _plain_of(name: str, parts: tuple[str, str, str] | None) -> str:
 def _html_of(name: str, parts: tuple[str, str, str] | None) -> str:
     if parts is None:
         return escape(name)
-    base, acc, sub = parts
-    return escape(_letter(base, acc)) + (f"<SUB>{escape(sub)}</SUB>" if sub else "")
+    base, acc, sub = parts  # letters, digits and commas: nothing to escape, only to bound
+    return safe_text(_letter(base, acc)) + (f"<SUB>{safe_text(sub)}</SUB>" if sub else "")
 
 
 def plain(name: str) -> str:
