@@ -78,26 +78,26 @@ def number(v: Any, decimals: int) -> Number:
 
 
 def numbers(decimals: int) -> Callable[[Any], Number]:
-    """:func:`number` for the many numbers of one figure: a scalar formatted, and the
-    same text given the same :class:`Number`, so that each text is made once per figure
-    (the writers then mark up each distinct number once too).
+    """:func:`number` for the many numbers of one figure, each scalar formatted once: a
+    figure's numbers repeat (a dead ReLU's zero gradients flow to every weight before it).
 
     Examples
     --------
     >>> num = numbers(2)
-    >>> num(np.float64(-0.5)).text, num(np.float64(-0.5)) is num(np.float64(-0.504))
+    >>> num(np.float64(-0.5)).text, num(np.float64(-0.5)) is num(np.float64(-0.5))
     ('−0.50', True)
     """
     one = fixed(decimals)
-    made: dict[str, Number] = {}
+    made: dict[float, Number] = {}
 
     def scalar(v: Any) -> Number:
         if getattr(v, "ndim", 1) != 0:
             return number(v, decimals)
-        text = one(float(v))
-        num = made.get(text)
+        x = float(v)
+        num = made.get(x)
         if num is None:
-            num = made[text] = Number(((text,),), text)
+            text = one(x)
+            num = made[x] = Number(((text,),), text)
         return num
     return scalar
 

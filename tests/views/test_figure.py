@@ -144,5 +144,6 @@ def test_numbers_of_a_figure_are_its_numbers_made_once():
         for v in (trace.value(name), trace.grad(name)):
             if v is not None:
                 assert num(v) == number(v, 3)
-    assert num(np.float64(0.25)) is num(np.float64(0.2501))  # one Number per text
+    assert num(np.float64(0.25)) is num(np.array(0.25))  # formatted once
+    assert num(np.float64(-0.0)) == number(0.0, 3) and num(np.nan).text == 'nan'
     assert num(np.arange(10.0)) == number(np.arange(10.0), 3)
