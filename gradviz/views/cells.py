@@ -20,7 +20,7 @@ from gradviz.core.names import escape
 from gradviz.views.model import Number
 
 __all__ = ["Style", "text_width", "number_width", "number_table", "stack", "name_markup",
-           "font", "SUB", "column_widths", "cell", "table"]
+           "font", "SUB", "column_widths", "cell", "table", "Cells"]
 
 SUB = 0.7  # subscripts, relative to the text they belong to
 LINE = 1.3  # line height, relative to the font size
@@ -196,3 +196,41 @@ def stack(parts: list[str], wire: str = "", across: bool = False) -> str:
     if across:
         return table("<TR>" + "".join(cells) + "</TR>")
     return table("".join([f"<TR>{c}</TR>" for c in cells]))
+
+
+class Cells:
+    """The number tables and wire labels of one figure, each made once: a figure's
+    numbers repeat (a scalar's cell is kept by its text), and many wires carry the same
+    ones. ``across``: the figure runs top to bottom, so a vector stays a row."""
+
+    def __init__(self, st: Style, across: bool) -> None:
+        self.st, self.across = st, across
+        self.made: dict[tuple, str] = {}
+
+    def column(self, num: Number) -> Number:
+        if num.ndim == 1 and num.rows and not self.across:
+            return Number(tuple((c,) for c in num.rows[0]), num.text, 2, num.summary)
+        return num  # left to right, a vector stands as a column
+
+    def number(self, num: Number | None, color: str, hidden: bool,
+               pair: Number | None = None) -> str:
+        """A number's table; ``pair``: the value or gradient it shares columns with."""
+        if num is None:
+            return ""
+        italic = self.st.italic_grads and color == self.st.grad
+        if not num.ndim:  # a bare cell of its one text
+            key = (num.text, color, hidden)
+            if key not in self.made:
+                self.made[key] = number_table(num, self.st, color, hidden, italic=italic)
+            return self.made[key]
+        num = self.column(num)
+        both = [num] if pair is None else [num, self.column(pair)]
+        return number_table(num, self.st, color, hidden, italic=italic,
+                            widths=column_widths(both, self.st.size))
+
+    def wired(self, parts: list[str], line: str) -> str:
+        """``parts`` stacked around a wire of colour ``line`` (see :func:`stack`)."""
+        key = ("wire", line, *parts)
+        if key not in self.made:
+            self.made[key] = stack(parts, f"{line}|1", self.across)
+        return self.made[key]

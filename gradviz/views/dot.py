@@ -19,12 +19,11 @@ from gradviz.core.evaluate import Trace
 from gradviz.core.graph import Graph
 from gradviz.core.names import escape
 from gradviz.views.cells import (
+    Cells,
     Style,
     cell,
-    column_widths,
     font,
     name_markup,
-    number_table,
     number_width,
     stack,
     table,
@@ -32,7 +31,7 @@ from gradviz.views.cells import (
 from gradviz.views.figure import layout_model
 from gradviz.views.fit import Fitted, fitted_model
 from gradviz.views.graphviz import bounding_box
-from gradviz.views.model import EdgeView, Model, NodeView, Number, Options, Theme
+from gradviz.views.model import EdgeView, Model, NodeView, Options, Theme
 from gradviz.views.story import State
 from gradviz.views.wrap import bands, levels
 
@@ -79,7 +78,8 @@ class _Writer:
         self.attrs = {k: (line, f"color={_q(line)}, penwidth={pen:g}")
                       for k, (line, _, pen) in self.pens.items()}
         self.wire_of: dict[str, str] = {}  # node id -> the id its output wire leaves from
-        self.cells: dict[tuple[str, str, bool], str] = {}  # a scalar's cell, by its text
+        self.cells = Cells(self.st, across)  # number tables and wire labels, made once
+        self.number, self.wired = self.cells.number, self.cells.wired
 
     def symbol(self, symbol: str | None) -> str:
         """An op's symbol as label markup (escaped once per figure)."""
@@ -97,28 +97,6 @@ class _Writer:
     def colours(self, emphasis: str) -> tuple[str, str]:
         t = self.t
         return (t.muted, t.muted) if emphasis == "muted" else (t.value, t.grad)
-
-    def column(self, num: Number) -> Number:
-        if num.ndim == 1 and num.rows and not self.across:
-            return Number(tuple((c,) for c in num.rows[0]), num.text, 2, num.summary)
-        return num  # left to right, a vector stands as a column
-
-    def number(self, num: Number | None, color: str, hidden: bool,
-               pair: Number | None = None) -> str:
-        """A number's table; ``pair``: the value or gradient it shares columns with.
-        A scalar is a bare cell of its one text, marked up once per figure."""
-        if num is None:
-            return ""
-        italic = self.st.italic_grads and color == self.t.grad
-        if not num.ndim:
-            key = (num.text, color, hidden)
-            if key not in self.cells:
-                self.cells[key] = number_table(num, self.st, color, hidden, italic=italic)
-            return self.cells[key]
-        num = self.column(num)
-        both = [num] if pair is None else [num, self.column(pair)]
-        return number_table(num, self.st, color, hidden, italic=italic,
-                            widths=column_widths(both, self.o.fontsize))
 
     def name(self, n: NodeView, color: str) -> str:
         return font(name_markup(n.markup, self.o.fontsize), color, bold=True)
@@ -165,8 +143,7 @@ def _wire(w: _Writer, n: NodeView, line: str, pen: float) -> None:
     wire = f"w{n.id[1:]}"
     parts = [w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num),
              w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)]
-    w.out.append(f"  {wire} [shape=plaintext, margin=0, label=<"
-                 f"{stack(parts, f'{line}|1', w.across)}>];")
+    w.out.append(f"  {wire} [shape=plaintext, margin=0, label=<{w.wired(parts, line)}>];")
     w.out.append(f"  {n.id} -> {wire}{w.port_in} [dir=none, color={_q(line)}, "
                  f"penwidth={pen:g}];")
     w.wire_of[n.id] = wire + w.port_out
@@ -248,8 +225,7 @@ def _edge(w: _Writer, i: int, e: EdgeView) -> None:
             hidden = "local" in e.ghost
             parts.append(font("∂ " + escape(e.local_text), w.t.bg if hidden else w.t.fg))
         mid = f"b{i}"
-        w.place(e.src, f"  {mid} [shape=plaintext, margin=0, label=<"
-                       f"{stack(parts, f'{line}|1', w.across)}>];")
+        w.place(e.src, f"  {mid} [shape=plaintext, margin=0, label=<{w.wired(parts, line)}>];")
         w.edges.append(f"  {src} -> {mid}{w.port_in} [dir=none, {attrs}];")
         src = mid + w.port_out
     if w.band:
