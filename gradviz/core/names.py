@@ -61,27 +61,31 @@ def safe_text(text: str, limit: int = MAX_LABEL) -> str:
     return out if len(out) <= limit else out[:limit - 1] + "…"
 
 
-def _letter(base: str, accent: str) -> str:
-    """The base letter (a Greek name as its letter) with its accent combined."""
-    letter = GREEK.get(base, base)  # ASCII or one Greek letter: already NFC without accent
-    return unicodedata.normalize("NFC", letter + ACCENTS[accent]) if accent else letter
-
-
-def _plain_of(name: str, parts: tuple[str, str, str] | None) -> str:
+def _typeset(name: str) -> tuple[str, str] | None:
+    """A conventional name's letter (a Greek name as its letter, the accent combined) and
+    its subscript, or ``None``."""
+    parts = split(name)
     if parts is None:
-        return safe_text(name)
+        return None
     base, acc, sub = parts
-    text = _letter(base, acc)
+    letter = GREEK.get(base, base)  # ASCII or one Greek letter: already NFC without accent
+    return (unicodedata.normalize("NFC", letter + ACCENTS[acc]) if acc else letter), sub
+
+
+def _plain_of(name: str, typeset: tuple[str, str] | None) -> str:
+    if typeset is None:
+        return safe_text(name)
+    letter, sub = typeset
     if sub and sub.replace(",", "").isdigit():
-        return text + sub.translate(_SUB_DIGITS)
-    return text + (f"_{sub}" if sub else "")
+        return letter + sub.translate(_SUB_DIGITS)
+    return letter + (f"_{sub}" if sub else "")
 
 
-def _html_of(name: str, parts: tuple[str, str, str] | None) -> str:
-    if parts is None:
+def _html_of(name: str, typeset: tuple[str, str] | None) -> str:
+    if typeset is None:
         return escape(name)
-    base, acc, sub = parts  # letters, digits and commas: nothing to escape, only to bound
-    return safe_text(_letter(base, acc)) + (f"<SUB>{safe_text(sub)}</SUB>" if sub else "")
+    letter, sub = typeset  # letters, digits and commas: nothing to escape, only to bound
+    return safe_text(letter) + (f"<SUB>{safe_text(sub)}</SUB>" if sub else "")
 
 
 def plain(name: str) -> str:
@@ -92,7 +96,7 @@ def plain(name: str) -> str:
     >>> plain("W1"), plain("Yhat"), plain("w11_2"), plain("b_out"), plain("x<y>")
     ('W₁', 'Ŷ', 'w₁₁,₂', 'b_out', 'x<y>')
     """
-    return _plain_of(name, split(name))
+    return _plain_of(name, _typeset(name))
 
 
 def html(name: str) -> str:
@@ -103,20 +107,20 @@ def html(name: str) -> str:
     >>> html("W1"), html("Yhat"), html("<b>x</b>")
     ('W<SUB>1</SUB>', 'Ŷ', '&lt;b&gt;x&lt;/b&gt;')
     """
-    return _html_of(name, split(name))
+    return _html_of(name, _typeset(name))
 
 
 def label(name: str) -> tuple[str, str]:
     """:func:`plain` and :func:`html` of a name at once (a figure titles every node with
-    both), the name split once.
+    both), the name read once.
 
     Examples
     --------
     >>> label("W1"), label("x<y>")
     (('W₁', 'W<SUB>1</SUB>'), ('x<y>', 'x&lt;y&gt;'))
     """
-    parts = split(name)
-    return _plain_of(name, parts), _html_of(name, parts)
+    typeset = _typeset(name)
+    return _plain_of(name, typeset), _html_of(name, typeset)
 
 
 def escape(text: str) -> str:
