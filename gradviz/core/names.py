@@ -11,7 +11,7 @@ import html as _html
 import re
 import unicodedata
 
-__all__ = ["split", "html", "plain", "tex", "safe_text", "MAX_LABEL"]
+__all__ = ["split", "html", "plain", "label", "tex", "safe_text", "MAX_LABEL"]
 
 MAX_LABEL = 64  # characters of user text shown in a label; the rest becomes "…"
 
@@ -61,6 +61,33 @@ def safe_text(text: str, limit: int = MAX_LABEL) -> str:
     return out if len(out) <= limit else out[:limit - 1] + "…"
 
 
+def _typeset(name: str) -> tuple[str, str] | None:
+    """A conventional name's letter (a Greek name as its letter, the accent combined) and
+    its subscript, or ``None``."""
+    parts = split(name)
+    if parts is None:
+        return None
+    base, acc, sub = parts
+    letter = GREEK.get(base, base)  # ASCII or one Greek letter: already NFC without accent
+    return (unicodedata.normalize("NFC", letter + ACCENTS[acc]) if acc else letter), sub
+
+
+def _plain_of(name: str, typeset: tuple[str, str] | None) -> str:
+    if typeset is None:
+        return safe_text(name)
+    letter, sub = typeset
+    if sub and sub.replace(",", "").isdigit():
+        return letter + sub.translate(_SUB_DIGITS)
+    return letter + (f"_{sub}" if sub else "")
+
+
+def _html_of(name: str, typeset: tuple[str, str] | None) -> str:
+    if typeset is None:
+        return escape(name)
+    letter, sub = typeset  # letters, digits and commas: nothing to escape, only to bound
+    return safe_text(letter) + (f"<SUB>{safe_text(sub)}</SUB>" if sub else "")
+
+
 def plain(name: str) -> str:
     """Unicode form: ``W1`` → ``W₁``, ``Yhat`` → ``Ŷ``, ``alpha`` → ``α``.
 
@@ -69,14 +96,7 @@ def plain(name: str) -> str:
     >>> plain("W1"), plain("Yhat"), plain("w11_2"), plain("b_out"), plain("x<y>")
     ('W₁', 'Ŷ', 'w₁₁,₂', 'b_out', 'x<y>')
     """
-    parts = split(name)
-    if parts is None:
-        return safe_text(name)
-    base, acc, sub = parts
-    text = unicodedata.normalize("NFC", GREEK.get(base, base) + ACCENTS.get(acc, ""))
-    if sub and sub.replace(",", "").isdigit():
-        return text + sub.translate(_SUB_DIGITS)
-    return text + (f"_{sub}" if sub else "")
+    return _plain_of(name, _typeset(name))
 
 
 def html(name: str) -> str:
@@ -87,12 +107,20 @@ def html(name: str) -> str:
     >>> html("W1"), html("Yhat"), html("<b>x</b>")
     ('W<SUB>1</SUB>', 'Ŷ', '&lt;b&gt;x&lt;/b&gt;')
     """
-    parts = split(name)
-    if parts is None:
-        return escape(name)
-    base, acc, sub = parts
-    text = unicodedata.normalize("NFC", GREEK.get(base, base) + ACCENTS.get(acc, ""))
-    return escape(text) + (f"<SUB>{escape(sub)}</SUB>" if sub else "")
+    return _html_of(name, _typeset(name))
+
+
+def label(name: str) -> tuple[str, str]:
+    """:func:`plain` and :func:`html` of a name at once (a figure titles every node with
+    both), the name read once.
+
+    Examples
+    --------
+    >>> label("W1"), label("x<y>")
+    (('W₁', 'W<SUB>1</SUB>'), ('x<y>', 'x&lt;y&gt;'))
+    """
+    typeset = _typeset(name)
+    return _plain_of(name, typeset), _html_of(name, typeset)
 
 
 def escape(text: str) -> str:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gradviz.core.names import escape
 from gradviz.views.model import Number
 
 __all__ = ["Style", "text_width", "number_width", "number_table", "stack", "name_markup",
-           "font", "SUB", "column_widths", "cell"]
+           "font", "SUB", "column_widths", "cell", "table", "Cells"]
 
 SUB = 0.7  # subscripts, relative to the text they belong to
 LINE = 1.3  # line height, relative to the font size
@@ -48,10 +49,9 @@ def text_width(text: str, size: float) -> float:
 
 def number_width(numbers: Iterable[Number], size: float) -> int:
     """The width of a number cell that holds every cell text of ``numbers``."""
-    shapes: set[str] = set()  # digits all have one width: "−1.25" is as wide as "−0.00"
-    for num in numbers:
-        for row in num.rows:
-            shapes.update(t.translate(_ZEROS) for t in row)
+    texts = {t for num in numbers for row in num.rows for t in row}  # many repeat
+    # digits all have one width: "−1.25" is as wide as "−0.00"
+    shapes = {t.translate(_ZEROS) for t in texts}
     w = max((text_width(t, size) for t in shapes), default=size)
     return math.ceil(w + GAP * size)
 
@@ -144,7 +144,7 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
         lead = (f'<TD FIXEDSIZE="TRUE" WIDTH="{st.mark}" HEIGHT="{st.line}" ALIGN="LEFT"'
                 f'{span}>{font(mark, color) if mark and not hidden else ""}</TD>')
     if not n:
-        return _table(f"<TR>{lead}{_free(num.summary, st, color, hidden)}</TR>")
+        return table(f"<TR>{lead}{_free(num.summary, st, color, hidden)}</TR>")
     out = []
     for r, row in enumerate(num.rows):
         cells = "".join(_cell(t, st, color, hidden, italic, widths[j] if widths else 0)
@@ -161,13 +161,14 @@ def number_table(num: Number, st: Style, color: str, hidden: bool = False,
             out.append(f"<TR>{lead}{left}{cells}{right}{tail}</TR>")
         else:
             out.append(f"<TR>{cells}</TR>")
-    return _table("".join(out))
+    return table("".join(out))
 
 
 _OPEN = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
 
 
-def _table(rows: str) -> str:
+def table(rows: str) -> str:
+    """Table rows (``<TR>…</TR>``) in a table with no borders, spacing or padding."""
     return _OPEN + rows + "</TABLE>"
 
 
@@ -176,17 +177,60 @@ def cell(part: str) -> str:
     return part if part.startswith("<TD") else f"<TD>{part}</TD>"
 
 
+@lru_cache(maxsize=64)
+def _rule(wire: str, across: bool) -> str:
+    """The cell a wire (``"COLOUR|WIDTH"``) runs through: a rule, its port named ``r``."""
+    color, width = wire.split("|")
+    side = "L" if across else "B"
+    size = 'WIDTH="1"' if across else 'HEIGHT="1"'
+    return f'<TD PORT="r" {size} BORDER="{width}" SIDES="{side}" COLOR="{color}"></TD>'
+
+
 def stack(parts: list[str], wire: str = "", across: bool = False) -> str:
     """Tables one under the other (``across``: side by side); a ``wire``
     (``"COLOUR|WIDTH"``) goes between the first part and the rest: a rule the edge runs
     through, its port named ``r``."""
     cells = [cell(p) for p in parts]
     if wire:
-        color, width = wire.split("|")
-        side = "L" if across else "B"
-        size = 'WIDTH="1"' if across else 'HEIGHT="1"'
-        rule = f'<TD PORT="r" {size} BORDER="{width}" SIDES="{side}" COLOR="{color}"></TD>'
-        cells.insert(1, rule)
+        cells.insert(1, _rule(wire, across))
     if across:
-        return _table("<TR>" + "".join(cells) + "</TR>")
-    return _table("".join(f"<TR>{c}</TR>" for c in cells))
+        return table("<TR>" + "".join(cells) + "</TR>")
+    return table("".join([f"<TR>{c}</TR>" for c in cells]))
+
+
+class Cells:
+    """The number tables and wire labels of one figure, each made once: a figure's
+    numbers repeat (a scalar's cell is kept by its text), and many wires carry the same
+    ones. ``across``: the figure runs top to bottom, so a vector stays a row."""
+
+    def __init__(self, st: Style, across: bool) -> None:
+        self.st, self.across = st, across
+        self.made: dict[tuple, str] = {}
+
+    def column(self, num: Number) -> Number:
+        if num.ndim == 1 and num.rows and not self.across:
+            return Number(tuple((c,) for c in num.rows[0]), num.text, 2, num.summary)
+        return num  # left to right, a vector stands as a column
+
+    def number(self, num: Number | None, color: str, hidden: bool,
+               pair: Number | None = None) -> str:
+        """A number's table; ``pair``: the value or gradient it shares columns with."""
+        if num is None:
+            return ""
+        italic = self.st.italic_grads and color == self.st.grad
+        if not num.ndim:  # a bare cell of its one text
+            key = (num.text, color, hidden)
+            if key not in self.made:
+                self.made[key] = number_table(num, self.st, color, hidden, italic=italic)
+            return self.made[key]
+        num = self.column(num)
+        both = [num] if pair is None else [num, self.column(pair)]
+        return number_table(num, self.st, color, hidden, italic=italic,
+                            widths=column_widths(both, self.st.size))
+
+    def wired(self, parts: list[str], line: str) -> str:
+        """``parts`` stacked around a wire of colour ``line`` (see :func:`stack`)."""
+        key = ("wire", line, *parts)
+        if key not in self.made:
+            self.made[key] = stack(parts, f"{line}|1", self.across)
+        return self.made[key]

@@ -19,19 +19,19 @@ from gradviz.core.evaluate import Trace
 from gradviz.core.graph import Graph
 from gradviz.core.names import escape
 from gradviz.views.cells import (
+    Cells,
     Style,
     cell,
-    column_widths,
     font,
     name_markup,
-    number_table,
     number_width,
     stack,
+    table,
 )
 from gradviz.views.figure import layout_model
 from gradviz.views.fit import Fitted, fitted_model
 from gradviz.views.graphviz import bounding_box
-from gradviz.views.model import EdgeView, Model, NodeView, Number, Options, Theme
+from gradviz.views.model import EdgeView, Model, NodeView, Options, Theme
 from gradviz.views.story import State
 from gradviz.views.wrap import bands, levels
 
@@ -49,7 +49,6 @@ def _pens(t: Theme) -> dict[str, tuple[str, str, float]]:
     """(line colour, text colour, pen width) of each emphasis level."""
     return {"normal": (t.edge, t.fg, 1.2), "muted": (t.muted, t.muted, 1.0),
             "path": (t.highlight, t.fg, 2.5), "active": (t.highlight, t.fg, 3.0)}
-
 
 
 class _Writer:
@@ -79,6 +78,8 @@ class _Writer:
         self.attrs = {k: (line, f"color={_q(line)}, penwidth={pen:g}")
                       for k, (line, _, pen) in self.pens.items()}
         self.wire_of: dict[str, str] = {}  # node id -> the id its output wire leaves from
+        self.cells = Cells(self.st, across)  # number tables and wire labels, made once
+        self.number, self.wired = self.cells.number, self.cells.wired
 
     def symbol(self, symbol: str | None) -> str:
         """An op's symbol as label markup (escaped once per figure)."""
@@ -97,25 +98,6 @@ class _Writer:
         t = self.t
         return (t.muted, t.muted) if emphasis == "muted" else (t.value, t.grad)
 
-    def column(self, num: Number | None) -> Number | None:
-        if num is not None and num.ndim == 1 and num.rows and not self.across:
-            return Number(tuple((c,) for c in num.rows[0]), num.text, 2, num.summary)
-        return num  # left to right, a vector stands as a column
-
-    def number(self, num: Number | None, color: str, hidden: bool,
-               mark: str | None = None, pair: Number | None = None) -> str:
-        """A number's table; ``pair``: the value or gradient it shares columns with."""
-        num = self.column(num)
-        if num is None:
-            return ""
-        widths = None
-        if num.ndim:
-            both = [x for x in (num, self.column(pair)) if x is not None]
-            widths = column_widths(both, self.o.fontsize)
-        return number_table(num, self.st, color, hidden, mark,
-                            italic=self.st.italic_grads and color == self.t.grad,
-                            widths=widths)
-
     def name(self, n: NodeView, color: str) -> str:
         return font(name_markup(n.markup, self.o.fontsize), color, bold=True)
 
@@ -125,23 +107,20 @@ def _leaf(w: _Writer, n: NodeView) -> None:
     aligned; top to bottom the name stands beside the value (``W₂ = −3.00``)."""
     vc, gc = w.colours(n.emphasis)
     fg = w.t.muted if n.emphasis == "muted" else w.t.fg
-    mark = w.mark
     value = w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num)
     if n.generated:  # a constant of an expression: its value says it
         w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{stack([value])}>];")
         return
-    name = w.name(n, fg)
+    name, mark = w.name(n, fg), w.mark
     if w.across:
-        rows = [f'<TD ALIGN="RIGHT">{name}{font(" =", fg)}</TD>{mark}</TD>{cell(value)}']
+        rows = f'<TR><TD ALIGN="RIGHT">{name}{font(" =", fg)}</TD>{mark}</TD>{cell(value)}</TR>'
     else:
-        rows = [f'<TD COLSPAN="2">{name}</TD>', f"{mark}</TD>{cell(value)}"]
+        rows = f'<TR><TD COLSPAN="2">{name}</TD></TR><TR>{mark}</TD>{cell(value)}</TR>'
     if n.grad_num is not None:
         sign = "" if "grad" in n.ghost else font("∇", gc)
         grad = w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)
-        rows.append(("<TD></TD>" if w.across else "") + f"{mark}{sign}</TD>{cell(grad)}")
-    w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<"
-                 f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
-                 f'{"".join(f"<TR>{r}</TR>" for r in rows)}</TABLE>>];')
+        rows += f'<TR>{"<TD></TD>" if w.across else ""}{mark}{sign}</TD>{cell(grad)}</TR>'
+    w.out.append(f"  {n.id} [shape=plaintext, margin=0.04, label=<{table(rows)}>];")
 
 
 def _op(w: _Writer, n: NodeView) -> None:
@@ -164,8 +143,7 @@ def _wire(w: _Writer, n: NodeView, line: str, pen: float) -> None:
     wire = f"w{n.id[1:]}"
     parts = [w.number(n.value_num, vc, "value" in n.ghost, pair=n.grad_num),
              w.number(n.grad_num, gc, "grad" in n.ghost, pair=n.value_num)]
-    w.out.append(f"  {wire} [shape=plaintext, margin=0, label=<"
-                 f"{stack(parts, f'{line}|1', w.across)}>];")
+    w.out.append(f"  {wire} [shape=plaintext, margin=0, label=<{w.wired(parts, line)}>];")
     w.out.append(f"  {n.id} -> {wire}{w.port_in} [dir=none, color={_q(line)}, "
                  f"penwidth={pen:g}];")
     w.wire_of[n.id] = wire + w.port_out
@@ -247,8 +225,7 @@ def _edge(w: _Writer, i: int, e: EdgeView) -> None:
             hidden = "local" in e.ghost
             parts.append(font("∂ " + escape(e.local_text), w.t.bg if hidden else w.t.fg))
         mid = f"b{i}"
-        w.place(e.src, f"  {mid} [shape=plaintext, margin=0, label=<"
-                       f"{stack(parts, f'{line}|1', w.across)}>];")
+        w.place(e.src, f"  {mid} [shape=plaintext, margin=0, label=<{w.wired(parts, line)}>];")
         w.edges.append(f"  {src} -> {mid}{w.port_in} [dir=none, {attrs}];")
         src = mid + w.port_out
     if w.band:
@@ -346,8 +323,8 @@ def model_to_dot(m: Model) -> str:
     out = header(m) + w.out
     for b, lines in sorted(w.clusters.items()):
         out += [f"  subgraph cluster_band{b} {{ style=invis; margin=4;"] + lines + ["  }"]
-    out += w.edges + _band_order(w) + ["}"]
-    return "\n".join(out) + "\n"
+    out += w.edges + _band_order(w) + ["}", ""]  # "" ends the text with a newline
+    return "\n".join(out)
 
 
 def _band_order(w: _Writer) -> list[str]:

@@ -18,6 +18,7 @@ order), so user text only ever appears inside escaped labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -45,7 +46,7 @@ from gradviz.views.model import (
 from gradviz.views.story import State
 
 __all__ = ["Theme", "THEMES", "Options", "NodeView", "EdgeView", "Model", "Number",
-           "layout_model", "number", "SHOWS", "STYLES", "FOLDS", "RANKDIRS", "FITS"]
+           "layout_model", "number", "numbers", "SHOWS", "STYLES", "FOLDS", "RANKDIRS", "FITS"]
 
 
 def _trace_of(obj: Trace | Graph, show: str, state: State | None) -> tuple[Graph, Trace | None]:
@@ -74,6 +75,31 @@ def number(v: Any, decimals: int) -> Number:
     text = lines[0] + (f" {summary}" if summary else "") if np.ndim(v) == 1 \
         else "\n".join(lines)
     return Number(rows, text, int(np.ndim(v)), summary)
+
+
+def numbers(decimals: int) -> Callable[[Any], Number]:
+    """:func:`number` for the many numbers of one figure, each scalar formatted once: a
+    figure's numbers repeat (a dead ReLU's zero gradients flow to every weight before it).
+
+    Examples
+    --------
+    >>> num = numbers(2)
+    >>> num(np.float64(-0.5)).text, num(np.float64(-0.5)) is num(np.float64(-0.5))
+    ('−0.50', True)
+    """
+    one = fixed(decimals)
+    made: dict[float, Number] = {}
+
+    def scalar(v: Any) -> Number:
+        if getattr(v, "ndim", 1) != 0:
+            return number(v, decimals)
+        x = float(v)
+        num = made.get(x)
+        if num is None:
+            text = one(x)
+            num = made[x] = Number(((text,),), text)
+        return num
+    return scalar
 
 
 class _Wire(NamedTuple):
@@ -179,6 +205,7 @@ class _Builder:
         self.path: tuple[set, set] = graph.paths_to_loss(opts.highlight) if opts.highlight \
             else (set(), set())
         self.facts: dict[str, tuple] = {}  # node -> (kind, op, generated), read once
+        self.num: Callable[[Any], Number] = numbers(0)  # the figure's, once its decimals are known
 
     def _value(self, n: str, leaf: bool) -> np.ndarray | None:
         g, t = self.g, self.trace
@@ -213,7 +240,8 @@ class _Builder:
                     if self.show_grads and w.contribution is not None
                     and self.fanout[w.src] > 1}
         d = self._decimals(values, grads, branches)
-        nodes = self._nodes(values, grads, d)
+        self.num = numbers(d)
+        nodes = self._nodes(values, grads)
         edges = self._edges(nodes, branches, d)
         output = None
         if self.opts.style == "textbook":
@@ -243,18 +271,18 @@ class _Builder:
                 ghost.add("grad")  # a lone wire's contribution is the gradient itself
         return frozenset(ghost)
 
-    def _nodes(self, values: dict, grads: dict, d: int) -> list[NodeView]:
-        g, opts, st = self.g, self.opts, self.state
+    def _nodes(self, values: dict, grads: dict) -> list[NodeView]:
+        g, opts, st, num = self.g, self.opts, self.state, self.num
         out = []
         rank, table, fanout = g.rank, opts.style == "table", self.fanout
         for n in self.shown:
             kind, op, generated = self.facts[n]
-            title = g.display_name(n) if generated else names.plain(n)
+            title, markup = (g.display_name(n), "") if generated else names.label(n)
             if self.named and op is not None and len(g.expression(n)) > 1:
                 title, kind = f"{title} = {g.expr(n, show=names.plain, pretty=True)}", "expr"
             value, grad = values[n], grads[n]
-            vnum = number(value, d) if value is not None else None
-            gnum = number(grad, d) if grad is not None else None
+            vnum = num(value) if value is not None else None
+            gnum = num(grad) if grad is not None else None
             emphasis = "normal"
             if opts.highlight or st is not None:
                 active = st is not None and st.active_node == n and st.active_edge is None
@@ -263,7 +291,7 @@ class _Builder:
                 self.trace.value(n).shape if self.trace is not None else ()
             out.append(NodeView(
                 f"n{rank[n]}", n, kind, op.name if op else None, op.symbol if op else None,
-                title, names.escape(title) if generated else names.html(n), shape, value, grad,
+                title, names.escape(title) if generated else markup, shape, value, grad,
                 vnum.text if vnum else "", gnum.text if gnum else "", emphasis,
                 1, self._ghost(n, gnum is not None) if st is not None else _NONE, vnum, gnum,
                 "node" if op is None or table else "wire", fanout.get(n, 0), generated))
@@ -282,7 +310,7 @@ class _Builder:
             local = w.local if grads else None
             branch = i in branches
             if branch:
-                cnum: Number | None = number(branches[i], d)
+                cnum: Number | None = self.num(branches[i])
             else:
                 cnum = src.grad_num if contribution is not None else None
             if not marked:  # the common case: a plain figure

@@ -27,3 +27,9 @@ def test_html_escapes_everything():
 
 def test_safe_text_bounds_length():
     assert len(names.safe_text("x" * 20_000)) == names.MAX_LABEL
+
+
+@pytest.mark.parametrize("name", ["W1", "Yhat", "alpha_2", "w11_2", "b_out", "x<y>", "H2.1",
+                                  "what", "Omegatilde_3", "a" * 100, "b_" + "c" * 80, "x\u202e"])
+def test_label_is_plain_and_html_at_once(name):
+    assert names.label(name) == (names.plain(name), names.html(name))

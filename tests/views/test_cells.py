@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradviz.core.format import fmt_cells
-from gradviz.views.cells import SUB, Style, name_markup, number_table, text_width
+from gradviz.views.cells import SUB, Cells, Style, name_markup, number_table, stack, text_width
 from gradviz.views.model import Number
 from tests.svg import text_advance
 
@@ -43,3 +43,18 @@ def test_a_hidden_number_keeps_its_cell_and_writes_nothing():
     assert "1.452" in shown and "1.452" not in hidden and "∇" not in hidden
     strip = [t.split(">")[0] for t in hidden.split("<TD")]
     assert strip == [t.split(">")[0] for t in shown.split("<TD")]  # same cells, same sizes
+
+
+def test_cells_of_a_figure_are_made_once_and_the_same_as_made_afresh():
+    cells = Cells(STYLE, across=False)
+    num = Number((("−1.452",),), "−1.452")
+    first = cells.number(num, "#c62828", False)
+    assert first == number_table(num, STYLE, "#c62828")
+    assert cells.number(Number((("−1.452",),), "−1.452"), "#c62828", False) is first
+    assert cells.number(num, "#c62828", True) != first  # hidden: a cell of its own
+    vector = Number(((("1.00", "−2.00")),), "[1.00, −2.00]", 1)
+    column = cells.number(vector, "#1565c0", False)
+    assert column.count("<TR>") == 2 and "−2.00" in column  # left to right: a column
+    assert Cells(STYLE, across=True).number(vector, "#1565c0", False).count("<TR>") == 1
+    wire = cells.wired(["", first], "#555555")
+    assert wire == stack(["", first], "#555555|1") and cells.wired(["", first], "#555555") is wire

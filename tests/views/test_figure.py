@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 import gradviz
 from gradviz import evaluate, example, examples, to_dot
 from gradviz.views.dot import model_to_dot
-from gradviz.views.figure import layout_model
+from gradviz.views.figure import layout_model, number, numbers
 from gradviz.views.graphviz import run_dot
 from gradviz.views.model import Options
 from gradviz.views.spec import to_spec
@@ -134,3 +135,15 @@ def test_value_and_gradient_apart_by_position(rankdir):
     else:
         assert value.box[2] <= x + 1 and grad.box[0] >= x - 1
     assert value.fill != grad.fill
+
+
+def test_numbers_of_a_figure_are_its_numbers_made_once():
+    trace = evaluate(gradviz.mlp([3, 4, 1]))
+    num = numbers(3)
+    for name in trace.order:
+        for v in (trace.value(name), trace.grad(name)):
+            if v is not None:
+                assert num(v) == number(v, 3)
+    assert num(np.float64(0.25)) is num(np.array(0.25))  # formatted once
+    assert num(np.float64(-0.0)) == number(0.0, 3) and num(np.nan).text == 'nan'
+    assert num(np.arange(10.0)) == number(np.arange(10.0), 3)
