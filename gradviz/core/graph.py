@@ -26,37 +26,26 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from gradviz.core.errors import GraphError
 from gradviz.core.format import DEFAULT_DIGITS, fmt, fmt_value
 from gradviz.core.names import plain
 from gradviz.core.ops import OPS, Op
-from gradviz.core.order import topological_order
+from gradviz.core.order import natural_key, reach, topological_order
+
+if TYPE_CHECKING:  # networkx is imported when a Graph is first asked for one
+    import networkx as nx
 
 __all__ = ["Graph", "LEAF_KINDS", "GRAD_KINDS", "describe", "natural_key", "leaf_value"]
 
 LEAF_KINDS = ("input", "param", "target", "const")
 GRAD_KINDS = ("input", "param")  # leaves that get a gradient
 Edge3 = tuple[str, str, int]
-
-
-def natural_key(name: str) -> tuple:
-    """Sort key that orders ``X2`` before ``X10`` (used for every deterministic order).
-
-    Examples
-    --------
-    >>> sorted(["X10", "X2", "B1", "a.2", "a.10"], key=natural_key)
-    ['B1', 'X2', 'X10', 'a.2', 'a.10']
-    """
-    parts = re.split(r"(\d+)", name)
-    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)
 
 
 def leaf_value(value: Any, what: str = "value") -> np.ndarray:
@@ -157,7 +146,9 @@ class Graph:
     def nx(self) -> nx.MultiDiGraph:
         """The graph as a networkx MultiDiGraph (built on first use; do not edit it)."""
         if "nx" not in self._cache:
-            g = nx.MultiDiGraph()
+            import networkx
+
+            g = networkx.MultiDiGraph()
             g.add_nodes_from(self.attrs.items())
             g.add_edges_from((u, v, k, {"arg": k}) for v, us in self.args.items()
                              for k, u in enumerate(us))
@@ -244,13 +235,16 @@ class Graph:
 
     def consumers(self, node: str) -> list[tuple[str, int]]:
         """``(consumer, operand position)`` for every use of ``node``, in order."""
+        return sorted(self._uses()[node], key=lambda e: (self.rank[e[0]], e[1]))
+
+    def _uses(self) -> dict[str, list[tuple[str, int]]]:
         if "uses" not in self._cache:
             uses: dict[str, list[tuple[str, int]]] = {n: [] for n in self.attrs}
             for v, us in self.args.items():
                 for k, u in enumerate(us):
                     uses[u].append((v, k))
             self._cache["uses"] = uses
-        return sorted(self._cache["uses"][node], key=lambda e: (self.rank[e[0]], e[1]))
+        return self._cache["uses"]
 
     def edges(self) -> list[Edge3]:
         """Every edge ``(src, dst, arg)``, ordered by the position of ``dst``, then ``arg``."""
@@ -304,15 +298,16 @@ class Graph:
         """Nodes and edges on every path from ``node`` to the loss ("sum over all paths")."""
         if node not in self.attrs:
             raise GraphError(f"no node named {node!r}")
-        down = nx.descendants(self.nx, node) | {node}
-        up = nx.ancestors(self.nx, self.loss) | {self.loss}
-        nodes = down & up
+        nodes = reach([node], self._users) & reach([self.loss], self.args.__getitem__)
         edges = {e for e in self.edges() if e[0] in nodes and e[1] in nodes}
         return nodes, edges
 
     def descendants(self, node: str) -> list[str]:
         """Every node computed from ``node``, in order."""
-        return sorted(nx.descendants(self.nx, node), key=self.rank.__getitem__)
+        return sorted(reach([node], self._users) - {node}, key=self.rank.__getitem__)
+
+    def _users(self, node: str) -> list[str]:
+        return [v for v, _ in self._uses()[node]]
 
     # ----------------------------------------------------------------- expressions
     def expr(self, node: str, show: Callable[[str], str] | None = None,

@@ -10,10 +10,11 @@ Examples
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["topological_order"]
+__all__ = ["topological_order", "reach", "natural_key"]
 
 
 def topological_order(nodes: Iterable[str], edges: Iterable[tuple[str, str]],
@@ -44,3 +45,33 @@ def topological_order(nodes: Iterable[str], edges: Iterable[tuple[str, str]],
             if not waiting[user]:
                 heapq.heappush(ready, user)
     return order
+
+
+def reach(start: Iterable[str], step: Callable[[str], Iterable[str]]) -> set[str]:
+    """Every node reachable from ``start`` (included) by following ``step``.
+
+    Examples
+    --------
+    >>> sorted(reach(["a"], {"a": ["b"], "b": ["c", "a"], "c": []}.__getitem__))
+    ['a', 'b', 'c']
+    """
+    seen = set(start)
+    todo = list(seen)
+    while todo:
+        for v in step(todo.pop()):
+            if v not in seen:
+                seen.add(v)
+                todo.append(v)
+    return seen
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that orders ``X2`` before ``X10`` (used for every deterministic order).
+
+    Examples
+    --------
+    >>> sorted(["X10", "X2", "B1", "a.2", "a.10"], key=natural_key)
+    ['B1', 'X2', 'X10', 'a.2', 'a.10']
+    """
+    parts = re.split(r"(\d+)", name)
+    return tuple((0, int(p), p) if p.isdigit() else (1, 0, p) for p in parts)

@@ -33,8 +33,6 @@ import re
 import warnings
 from dataclasses import dataclass
 
-import networkx as nx
-
 from gradviz.core.allowlist import (
     MAX_NDIM,
     check_depth,
@@ -219,6 +217,8 @@ class Reader:
         return order
 
     def _cycle(self) -> None:
+        import networkx as nx  # only to name a cycle: parsing a good file does without it
+
         deps = nx.DiGraph()
         deps.add_nodes_from(self.stmts)
         for stmt, refs in self.refs.items():
