@@ -183,7 +183,10 @@ class One(Step):
         return rows
 
     def contribution(self, rows: Any, row: int, j: int) -> np.ndarray:
-        return rows[row]
+        # a new view: a row may be the plan's own view of the gradients (matmul's VJP
+        # writes there, identity and add pass g on), which holding would not count as
+        # holding the workspace (sys.getrefcount of its flat array)
+        return rows[row][...]
 
 
 class Each(Step):
