@@ -95,17 +95,20 @@ def _plan_writes(steps: list[Step], buffers: list[Buffer],
     ``None`` for all of them."""
     written = [np.zeros(b.slots, bool) for b in buffers]
     stored = [np.zeros(b.slots, bool) for b in buffers]
+    writes = [np.zeros(b.slots, np.intp) for b in buffers]  # how many writes reach a slot
+    for o in (o for st in steps for o in st.writes()):
+        np.add.at(writes[o.buf], _slots(o.sel), 1)
     written[loss[0]][loss[1]] = stored[loss[0]][loss[1]] = True  # set to 1 first
     for st in reversed(steps):
-        marks = []
+        marks, alone = [], []
         for o in st.writes():
-            ix = np.arange(o.sel.start, o.sel.stop) if isinstance(o.sel, slice) \
-                else np.asarray(o.sel).ravel()
+            ix = _slots(o.sel)
             first = not o.fan_in and not written[o.buf][ix].any()
             stored[o.buf][ix] |= first
             written[o.buf][ix] = True
             marks.append(first)
-        st.mark(marks)
+            alone.append(first and bool((writes[o.buf][ix] == 1).all()))
+        st.mark(marks, alone)
     spans: list[tuple[int, int]] = []  # in elements per variant, adjacent ones merged
     for b, s in zip(buffers, stored):
         e = math.prod(b.shape)
@@ -117,6 +120,13 @@ def _plan_writes(steps: list[Step], buffers: list[Buffer],
     if len(spans) > 16 or 2 * sum(z - a for a, z in spans) > (buffers[-1].stop if buffers else 0):
         return None
     return spans
+
+
+def _slots(sel: int | slice | np.ndarray) -> np.ndarray:
+    """The slots a write selects, as an index array (repeats kept)."""
+    if isinstance(sel, slice):
+        return np.arange(sel.start, sel.stop)
+    return np.asarray(sel).ravel()
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

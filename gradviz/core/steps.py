@@ -56,6 +56,7 @@ class Operand(NamedTuple):
     sel: Sel  # its slots in node order: one slot, a slice of slots, or an index array
     fan_in: bool = False  # a slot repeats in ``sel``: gradients summed with np.add.at
     assign: bool = False  # the backward pass writes these gradient slots first: store
+    alone: bool = False  # and no other write reaches them: they end as this one leaves them
 
 
 def write(buf: np.ndarray, o: Operand, c: np.ndarray) -> None:
@@ -115,10 +116,12 @@ class Step:
         """The gradient writes of ``backward``, in the order it makes them."""
         return [self.operands[i] for i in self.needed] if self.live else []
 
-    def mark(self, assign: list[bool]) -> None:
-        """Record which writes come first to their slots (they store rather than add)."""
-        for i, a in zip(self.needed, assign):
-            self.operands[i] = self.operands[i]._replace(assign=a)
+    def mark(self, assign: list[bool], alone: list[bool] | None = None) -> None:
+        """Record which writes come first to their slots (they store rather than add),
+        and which of those no other write reaches (``Op.into`` may write there)."""
+        for k, (i, a) in enumerate(zip(self.needed, assign)):
+            self.operands[i] = self.operands[i]._replace(assign=a,
+                                                         alone=bool(alone and alone[k]))
 
     def contribution(self, rows: Any, row: int, j: int) -> np.ndarray:
         """Node ``j``'s gradient contribution to its operand of row ``row``."""
@@ -140,8 +143,9 @@ class One(Step):
 
     The most common step when values are vectors and matrices, so its plan holds the
     views themselves: forward is one call and one copy. An op whose VJP can write into
-    given arrays (``Op.into``) gets the gradient slots when it is the first to write all
-    of them: no copy at all.
+    given arrays (``Op.into``) gets the gradient slots when its writes are the only ones
+    to them: no copy at all (a slot a later write adds to would change the contribution
+    the step returns, a view of it).
     """
 
     def bind(self, vals: Buffers, grads: Buffers, B: int) -> Any:
@@ -149,7 +153,7 @@ class One(Step):
         targets = [(i, grads[o.buf][o.sel], (B,) + o.shape, o.assign)
                    for i, o in ((i, self.operands[i]) for i in self.needed)]
         into = None
-        if self.op.into and all(assign for *_, assign in targets):
+        if self.op.into and all(self.operands[i].alone for i in self.needed):
             slots = {i: dest for i, dest, _, _ in targets}
             into = tuple(slots.get(i) for i in range(len(self.operands)))
         o = self.out
@@ -179,7 +183,10 @@ class One(Step):
         return rows
 
     def contribution(self, rows: Any, row: int, j: int) -> np.ndarray:
-        return rows[row]
+        # a new view: a row may be the plan's own view of the gradients (matmul's VJP
+        # writes there, identity and add pass g on), which holding would not count as
+        # holding the workspace (sys.getrefcount of its flat array)
+        return rows[row][...]
 
 
 class Each(Step):
@@ -225,7 +232,7 @@ class Stacked(Step):
     def writes(self) -> list[Operand]:
         return [self.to] if self.needed and self.live else []
 
-    def mark(self, assign: list[bool]) -> None:
+    def mark(self, assign: list[bool], alone: list[bool] | None = None) -> None:
         if assign:
             self.to = self.to._replace(assign=assign[0])
 

@@ -117,3 +117,17 @@ def test_a_matmul_step_writes_its_gradients_into_their_slots():
     assert isinstance(sched.steps[t], One)
     i, j = sched.slot["W1"]
     assert np.shares_memory(run.contribution("z1.1", 0), run.workspace.grads[i][j])
+
+
+def test_a_weight_in_two_matmuls_keeps_each_edge_contribution():
+    # b's backward runs first and stores into W's gradient slot, a's adds to it: b's
+    # contribution must stay its own, not become a view of the sum (Op.into)
+    g = parse("W: param = [[1, 2], [3, 4]]\nx: input = [1, -1]\na = W @ x\nb = W @ a\n"
+              "L: loss = sum(b * b)")
+    t = evaluate(g)
+    W, x = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -1.0])
+    a = W @ x
+    gb = 2 * (W @ a)
+    np.testing.assert_array_equal(t.edge("b", 0).contribution, np.outer(gb, a))
+    np.testing.assert_array_equal(t.edge("a", 0).contribution, np.outer(W.T @ gb, x))
+    np.testing.assert_array_equal(t.grad("W"), np.outer(gb, a) + np.outer(W.T @ gb, x))
