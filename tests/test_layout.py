@@ -16,10 +16,6 @@ PACKAGE = ROOT / "gradviz"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # layer of each sub-package: a module may import only its own layer and lower ones
-# Modules still over the limits, each waiting for the open issue that rewrites it. The set
-# only shrinks: test_debts_are_still_owed fails once a module complies, so it leaves here.
-DEBT: dict[str, str] = {}
-CYCLE_DEBT: list[list[str]] = []
 LAYERS = {"core": 0, "views": 1, "display": 2, "api": 2, "teaching": 2, "course": 3,
           "cli": 4, "gallery": 4, "scenes": 4, "__main__": 5, "__init__": 5}
 
@@ -66,7 +62,7 @@ def test_no_import_cycles():
         if module.endswith("__init__"):
             continue
         g.add_edges_from((module, t) for t in imports(path) if not t.endswith("__init__"))
-    cycles = [c for c in nx.simple_cycles(g) if sorted(c) not in map(sorted, CYCLE_DEBT)]
+    cycles = list(nx.simple_cycles(g))
     assert not cycles, cycles[:3]
 
 
@@ -83,14 +79,9 @@ def oversized(module: str) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("module", sorted(set(modules()) - set(DEBT)))
+@pytest.mark.parametrize("module", sorted(modules()))
 def test_module_and_function_sizes(module):
     assert not oversized(module)
-
-
-@pytest.mark.parametrize("module", sorted(DEBT))
-def test_debts_are_still_owed(module):
-    assert oversized(module), f"{module} complies now: remove it from DEBT"
 
 
 @pytest.mark.parametrize("module", sorted(m for m in modules() if not m.endswith("__init__")
