@@ -137,7 +137,7 @@ activation("tanh", "tanh", np.tanh,
            vjp=lambda g, out, x: (g * (1.0 - out * out),),
            definition="(exp(x) - exp(-x))/(exp(x) + exp(-x))", local=("1 - out**2",))
 activation("relu", "ReLU", lambda x: np.maximum(x, 0.0),  # relu(nan) = nan, as PyTorch
-           vjp=lambda g, out, x: (g * (x > 0),),  # g times a mask: one multiplication
+           vjp=lambda g, out, x: (g * np.heaviside(x, 0.0),),  # the step function, 0 at 0
            definition="max(0, x)",
            pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
                    Piece("x <= 0", ("0",), "{out} is off")),
