@@ -116,12 +116,11 @@ class Step:
         """The gradient writes of ``backward``, in the order it makes them."""
         return [self.operands[i] for i in self.needed] if self.live else []
 
-    def mark(self, assign: list[bool], alone: list[bool] | None = None) -> None:
+    def mark(self, assign: list[bool], alone: list[bool]) -> None:
         """Record which writes come first to their slots (they store rather than add),
         and which of those no other write reaches (``Op.into`` may write there)."""
-        for k, (i, a) in enumerate(zip(self.needed, assign)):
-            self.operands[i] = self.operands[i]._replace(assign=a,
-                                                         alone=bool(alone and alone[k]))
+        for i, a, only in zip(self.needed, assign, alone):
+            self.operands[i] = self.operands[i]._replace(assign=a, alone=only)
 
     def contribution(self, rows: Any, row: int, j: int) -> np.ndarray:
         """Node ``j``'s gradient contribution to its operand of row ``row``."""
@@ -232,7 +231,7 @@ class Stacked(Step):
     def writes(self) -> list[Operand]:
         return [self.to] if self.needed and self.live else []
 
-    def mark(self, assign: list[bool], alone: list[bool] | None = None) -> None:
+    def mark(self, assign: list[bool], alone: list[bool]) -> None:
         if assign:
             self.to = self.to._replace(assign=assign[0])
 

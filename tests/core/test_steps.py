@@ -14,7 +14,7 @@ def test_one_node_step_with_a_broadcast_operand():
     # buffer 0: scalars (a, out); buffer 1: 3-vectors (v, out)
     a, v = Operand(0, (), (1,), 0), Operand(1, (3,), (3,), 0)
     step = One(OPS["mul"], {}, ["w"], Operand(1, (3,), (3,), 1), [a, v], [0, 1])
-    step.mark([True, True])
+    step.mark([True, True], [True, True])
     vals = [np.array([[2.0]]), np.array([[[1.0, 2.0, 3.0]], [[0.0, 0.0, 0.0]]])]
     grads = [np.full((1, 1), np.nan), np.array([[[np.nan] * 3], [[1.0, 1.0, -1.0]]])]
     plan = step.bind(vals, grads, 1)
@@ -29,7 +29,7 @@ def test_one_node_step_with_a_broadcast_operand():
 def test_a_second_write_to_a_slot_adds():
     x = Operand(0, (), (), 0)
     step = One(OPS["mul"], {}, ["y"], Operand(0, (), (), 1), [x, x], [0, 1])
-    step.mark([True, False])  # x * x: the first operand stores, the second adds
+    step.mark([True, False], [False, False])  # x * x: the first operand stores, the second adds
     vals = [np.array([[3.0], [0.0]])]
     grads = [np.array([[np.nan], [1.0]])]
     plan = step.bind(vals, grads, 1)
@@ -44,7 +44,7 @@ def test_each_gathers_by_slice_and_index_and_sums_fan_in():
                 [Operand(0, (), (), np.array([0, 0]), True),
                  Operand(0, (), (), np.array([1, 2]), False)], [0, 1])
     assert left.fan_in is False
-    step.mark([False, True])
+    step.mark([False, True], [False, False])
     vals = [np.array([[2.0], [3.0], [5.0], [0.0], [0.0]])]
     grads = [np.array([[0.0], [np.nan], [np.nan], [1.0], [10.0]])]
     plan = step.bind(vals, grads, 1)
@@ -62,7 +62,7 @@ def test_stacked_affine_runs_the_kernel_on_all_operands_at_once():
     to = Operand(0, (), (), idx[[1, 3, 4]], False)
     step = Stacked(OPS["affine"], {}, ["n1", "n2"], Operand(0, (), (), slice(8, 10)), ops,
                    [1, 3, 4], idx, to)
-    step.mark([True])
+    step.mark([True], [True])
     vals = [np.array([[1.0], [2.0], [3.0], [4.0], [5.0], [6.0], [0.5], [-0.5], [0], [0]])]
     grads = [np.full((10, 1), np.nan)]
     grads[0][8:, 0] = [1.0, -1.0]

@@ -34,11 +34,12 @@ def test_a_vjp_into_given_arrays_writes_there_bit_for_bit(name, shapes, B):
     out = op.forward(*xs)
     g = rng.normal(size=out.shape)
     new = op.vjp(g, out, *xs)
-    dests = (np.full(xs[0].shape, np.nan), None)  # the second: a new array
-    given = op.vjp(g, out, *xs, into=dests)
-    assert given[0] is dests[0]
-    for a, b, x in zip(given, new, xs):
-        assert a.shape == x.shape and np.array_equal(a, b)  # exact, not close
+    for k in range(len(xs)):  # one operand's gradient into a given array, the other new
+        dests = tuple(np.full(x.shape, np.nan) if i == k else None for i, x in enumerate(xs))
+        given = op.vjp(g, out, *xs, into=dests)
+        assert given[k] is dests[k]
+        for a, b, x in zip(given, new, xs):
+            assert a.shape == x.shape and np.array_equal(a, b)  # exact, not close
 
 
 def test_a_layer_mlp_writes_weight_gradients_straight_into_their_slots():
