@@ -64,13 +64,13 @@ class _Schedule:
                     saved.append(st.forward(plan))
                 except GradvizError as e:  # an op refused its operands' values
                     raise _blame_forward(graph, self, ws.vals, st, e) from None
-            if check_finite and not np.isfinite(ws.computed).all():
+            if check_finite and not _all_finite(ws.computed):
                 _blame(graph, self, ws.vals, "value")
             contribs: dict[int, Any] = {}
             for t, st in self.backward:
                 contribs[t] = st.backward(ws.plans[t], saved[t])
             # one check suffices: a non-finite contribution makes a gradient non-finite too
-            if check_finite and not np.isfinite(ws.flat_grads).all():
+            if check_finite and not _all_finite(ws.flat_grads):
                 _blame_backward(graph, self, contribs)
                 _blame(graph, self, ws.grads, "gradient")
         return Pass(self, ws, contribs, B)
@@ -86,6 +86,23 @@ class _Schedule:
         self.spare[ws.key] = ws
         ws.reset(slots)
         return ws
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every number of a flat array is finite, read in one BLAS pass (a pass runs
+    with numpy's floating-point warnings off: the product may overflow).
+
+    ``a · a`` is finite only if every term is (an inf or nan makes the sum inf or nan), so
+    a finite product settles it; an infinite one may be finite numbers whose squares
+    overflow, and then each number is checked.
+
+    Examples
+    --------
+    >>> with np.errstate(all="ignore"):  # the squares of 1e300 overflow, not the numbers
+    ...     [_all_finite(np.array(a)) for a in ([1.0, -2.0], [1.0, np.nan], [1e300, 1e300])]
+    [True, False, True]
+    """
+    return math.isfinite(np.dot(a, a)) or bool(np.isfinite(a).all())
 
 
 def _plan_writes(steps: list[Step], buffers: list[Buffer],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import gradviz
 from gradviz import evaluate, example, parse
-from gradviz.core.schedule import compile_graph
+from gradviz.core.schedule import _all_finite, compile_graph
 from gradviz.core.steps import One, Stacked
 
 
@@ -131,3 +133,28 @@ def test_a_weight_in_two_matmuls_keeps_each_edge_contribution():
     np.testing.assert_array_equal(t.edge("b", 0).contribution, np.outer(gb, a))
     np.testing.assert_array_equal(t.edge("a", 0).contribution, np.outer(W.T @ gb, x))
     np.testing.assert_array_equal(t.grad("W"), np.outer(gb, a) + np.outer(W.T @ gb, x))
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), max_size=300))
+def test_all_finite_is_isfinite_all_even_where_the_squares_overflow(xs):
+    a = np.array(xs, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        assert _all_finite(a) == bool(np.isfinite(a).all())
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("at", [0, 1, 4095, 26999])
+def test_all_finite_finds_one_bad_number_among_many_huge_ones(bad, at):
+    a, b = np.full(27000, 1e200), np.zeros(27000)  # a · a overflows: the exact check decides
+    with np.errstate(all="ignore"):
+        assert _all_finite(a) and _all_finite(b)
+        a[at] = b[at] = bad
+        assert not _all_finite(a) and not _all_finite(b)
+
+
+def test_a_non_finite_gradient_is_found_where_the_gradients_squares_overflow():
+    g = parse("x: input = 1e200\nL: loss = 3 * x + x * 0")  # the gradients are finite
+    assert float(evaluate(g).grad("x")) == 3.0
+    g = parse("x: input = 1e-300\nL: loss = 1e300 * (1e300 * x)")  # values 1 and 1e300
+    with pytest.raises(gradviz.EvalError, match="gradient from .* to x is inf"):
+        evaluate(g)
