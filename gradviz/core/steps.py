@@ -159,6 +159,8 @@ class One(Step):
         return xs, vals[o.buf][o.sel], grads[o.buf][o.sel], targets, into
 
     def forward(self, plan: Any) -> np.ndarray:
+        if self.op.forward_out:  # the op writes its value into the slot
+            return self.f(*plan[0], out=plan[1])
         out = self.f(*plan[0])
         plan[1][...] = out
         return out
@@ -202,6 +204,8 @@ class Each(Step):
     def forward(self, plan: Any) -> tuple[list[np.ndarray], np.ndarray]:
         reads, dst = plan[0], plan[1]
         xs = [x if isinstance(x, np.ndarray) else x[0][x[1]].reshape(x[2]) for x in reads]
+        if self.op.forward_out:
+            return xs, self.f(*xs, out=dst)
         out = self.f(*xs)
         dst[...] = out
         return xs, out

@@ -373,6 +373,19 @@ def test_vjp_direct_central_differences(name, gen, params):
         assert close(analytic, numeric) <= RTOL, (i, analytic, numeric)
 
 
+@pytest.mark.parametrize(("name", "gen", "params"),
+                         [c for c in ALL_CASES if OPS[c.values[0]].forward_out])
+@pytest.mark.parametrize("B", [1, 3])
+def test_a_forward_with_out_writes_there_bit_for_bit(name, gen, params, B):
+    op, rng = OPS[name], np.random.default_rng(zlib.crc32(name.encode()) + B)
+    _, xs = batch_of(gen, rng, B)
+    xp = pad(xs, op)
+    want = np.asarray(op.forward(*xp, **params))
+    given = np.full(want.shape, np.nan)
+    assert op.forward(*xp, out=given, **params) is given
+    assert given.tobytes() == want.tobytes()  # bit for bit: −0.0 and nan included
+
+
 # ------------------------------------------- the record's formulas against its VJP
 def scalar_env(o, rng):
     """Random scalar values for an op's roles, away from kinks and poles."""

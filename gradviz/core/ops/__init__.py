@@ -126,6 +126,10 @@ class Op:
         Variadic ops with many operands: ``forward(X)`` and ``vjp(g, out, X)`` on the
         operands stacked along a leading axis (a neuron with 129 operands is three numpy
         calls); ``forward`` and ``vjp`` are built on them.
+    forward_out : bool
+        ``forward`` takes ``out=``, an array of the value's exact shape, and writes the
+        value there, bit for bit what it returns without it (numpy's ufuncs do). The
+        compiled evaluator passes the node's value slot: no copy into it afterwards.
     into : bool
         The VJP takes ``into=(array or None, ...)``, one per operand, and writes the
         gradients there, each in its operand's exact shape (``None``: a new array), bit
@@ -156,6 +160,7 @@ class Op:
     roles: Callable[[int, int], int] | None = None
     through: tuple[tuple[str, str], ...] = ()
     stacked: tuple[Callable[..., Array], Callable[..., Array]] | None = None
+    forward_out: bool = False
     into: bool = False
 
     def param_defaults(self) -> dict[str, float]:

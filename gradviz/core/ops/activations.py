@@ -133,12 +133,13 @@ def activation(name: str, symbol: str, forward: Callable[..., Array],
 activation("sigmoid", "σ", sigmoid,
            vjp=lambda g, out, x: (g * out * (1.0 - out),),
            definition="1/(1 + exp(-x))", local=("out*(1 - out)",))
-activation("tanh", "tanh", np.tanh,
+activation("tanh", "tanh", np.tanh, forward_out=True,
            vjp=lambda g, out, x: (g * (1.0 - out * out),),
            definition="(exp(x) - exp(-x))/(exp(x) + exp(-x))", local=("1 - out**2",))
-activation("relu", "ReLU", lambda x: np.maximum(x, 0.0),  # relu(nan) = nan, as PyTorch
+activation("relu", "ReLU",
+           lambda x, out=None: np.maximum(x, 0.0, out=out),  # relu(nan) = nan, as PyTorch
            vjp=lambda g, out, x: (g * np.heaviside(x, 0.0),),  # the step function, 0 at 0
-           definition="max(0, x)",
+           definition="max(0, x)", forward_out=True,
            pieces=(Piece("x > 0", ("1",), "{out} passes {x} on"),
                    Piece("x <= 0", ("0",), "{out} is off")),
            kink="ReLU′(0) = 0 (PyTorch, JAX).")
@@ -172,8 +173,8 @@ activation("elu", "ELU",
            kink="ELU′(0) = α (the x ≤ 0 branch, as PyTorch).")
 activation("silu", "SiLU", lambda x: x * sigmoid(x), _silu_deriv,
            definition="x*sigmoid(x)", local=("sigmoid(x)*(1 + x*(1 - sigmoid(x)))",))
-activation("identity", "id", lambda x: x + 0.0, vjp=lambda g, out, x: (g,),
-           definition="x", local=("1",))
+activation("identity", "id", lambda x, out=None: np.add(x, 0.0, out=out),  # −0.0 → 0.0
+           vjp=lambda g, out, x: (g,), definition="x", local=("1",), forward_out=True)
 activation("hardtanh", "HardTanh",
            lambda x, min_val=-1.0, max_val=1.0: np.clip(x, min_val, max_val),
            lambda x, min_val=-1.0, max_val=1.0: ((x > min_val) & (x < max_val)) * 1.0,

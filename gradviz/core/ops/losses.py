@@ -94,10 +94,10 @@ def difference_loss(name: str, symbol: str, per: Callable[..., Array],
     >>> del OPS["abs_demo"]  # a demonstration only: leave the table as it was
     """
 
-    def forward(p: Array, y: Array, **params: float) -> Array:
+    def forward(p: Array, y: Array, out: Array | None = None, **params: float) -> Array:
         v = per(p - y, **params)  # elementwise: the operands' broadcast shape
         axes = tuple(range(1, v.ndim))
-        return v.mean(axis=axes) if mean else v.sum(axis=axes)
+        return v.mean(axis=axes, out=out) if mean else v.sum(axis=axes, out=out)
 
     def vjp(g: Array, out: Array, p: Array, y: Array, **params: float) -> tuple[Array, Array]:
         dd = dper(p - y, **params)
@@ -107,7 +107,8 @@ def difference_loss(name: str, symbol: str, per: Callable[..., Array],
         return d, -d
 
     return register(name=name, symbol=symbol, args=("yhat", "y"), **_PAIR, broadcast=True,
-                    forward=forward, vjp=vjp, formula=f"{name}(yhat, y)", **kw)
+                    forward=forward, vjp=vjp, formula=f"{name}(yhat, y)", forward_out=True,
+                    **kw)
 
 
 difference_loss("mse", "MSE", lambda d: 0.5 * d * d, lambda d: d, mean=False,

@@ -78,19 +78,19 @@ def _product(spec: str, a: Array, b: Array, out: Array | None = None) -> Array:
         x, y = (b, a) if spec == "...ij,...i->...j" else (a, b)
         if out is None:
             return np.dot(x[0], y[0])[None]
-        np.dot(x[0], y[0], out=out[0])
+        np.dot(x[0], y[0], out=out.reshape(out.shape[1:]))  # a view, 0-d for a scalar
         return out
     return np.einsum(spec, a, b, out=out)
 
 
-def _matmul(a: Array, b: Array) -> Array:
+def _matmul(a: Array, b: Array, out: Array | None = None) -> Array:
     key = (a.ndim - 1, b.ndim - 1)
     if key == (2, 2):
-        return np.matmul(a, b)
+        return np.matmul(a, b, out=out)
     if key not in _PRODUCT:
         raise EvalError(f"@ needs vectors or matrices, got shapes {a.shape[1:]} and "
                         f"{b.shape[1:]}")
-    return _product(_PRODUCT[key], a, b)
+    return _product(_PRODUCT[key], a, b, out)
 
 
 def _outer(u: Array, v: Array, out: Array | None = None) -> Array:
@@ -134,7 +134,7 @@ def _transpose(a: Array) -> Array:
 
 register(name="matmul", symbol="@", arity=2, args=("A", "B"), kind="linalg",
          infix="@", pretty="@", precedence=2,
-         forward=_matmul, vjp=_matmul_vjp, into=True,
+         forward=_matmul, vjp=_matmul_vjp, forward_out=True, into=True,
          formula="A @ B", chain=("g @ T(B)", "T(A) @ g"))
 register(name="dot", symbol="·", arity=2, args=("a", "b"), kind="linalg",
          pretty="·", precedence=2,

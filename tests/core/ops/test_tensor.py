@@ -1,5 +1,6 @@
 """Tensor ops: stop_gradient keeps the value and blocks the gradient; a VJP that writes
-into given arrays (`Op.into`) gives what it returns otherwise, bit for bit."""
+into given arrays (`Op.into`), and a forward that writes into ``out`` (`Op.forward_out`),
+give what they return otherwise, bit for bit."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ def test_a_vjp_into_given_arrays_writes_there_bit_for_bit(name, shapes, B):
     op, rng = OPS[name], np.random.default_rng(len(shapes[0]) + B)
     xs = [rng.normal(size=(B,) + s) for s in shapes]
     out = op.forward(*xs)
+    if op.forward_out:  # the same for the value written into a given array
+        given = np.full(out.shape, np.nan)
+        assert op.forward(*xs, out=given) is given and given.tobytes() == out.tobytes()
     g = rng.normal(size=out.shape)
     new = op.vjp(g, out, *xs)
     for k in range(len(xs)):  # one operand's gradient into a given array, the other new
