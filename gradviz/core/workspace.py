@@ -118,6 +118,10 @@ class Workspace:
         self.grads: Buffers = [self.flat_grads[b.start * B:b.stop * B].reshape(
             (b.slots, B) + b.shape) for b in layout.buffers]
         self.plans: list[Any] = [st.bind(self.vals, self.grads, B) for st in steps]
+        zero = [(0, layout.size)] if layout.zero is None else layout.zero
+        self.zeros = [self.flat_grads[a * B:z * B] for a, z in zero]  # zeroed each pass
+        i, j = layout.loss
+        self.one = self.grads[i][j]  # the loss's gradient: 1
         self.refs = self._refs()
         self.dirty = {i for i, b in enumerate(layout.buffers) if b.pooled or i in private}
 
@@ -139,10 +143,6 @@ class Workspace:
         self.dirty = {i for i, _, _ in leaves}
         for i, j, value in leaves:
             self.vals[i][j] = value
-        B = self.key[0]
-        if layout.zero is None:
-            self.flat_grads.fill(0.0)
-        for a, z in layout.zero or ():
-            self.flat_grads[a * B:z * B] = 0.0
-        i, j = layout.loss
-        self.grads[i][j] = 1.0
+        for span in self.zeros:
+            span.fill(0.0)
+        self.one.fill(1.0)
