@@ -130,6 +130,15 @@ class Step:
         """The step's views into one set of buffers (with batch size ``B``): its plan."""
         raise NotImplementedError
 
+    def compute(self, xs: Any, dst: np.ndarray) -> np.ndarray:
+        """The op's value on operands ``xs``, left in the slots ``dst`` (an op that takes
+        ``out=`` writes it there itself, ``Op.forward_out``; else it is copied there)."""
+        if self.op.forward_out:
+            return self.f(*xs, out=dst)
+        out = self.f(*xs)
+        dst[...] = out
+        return out
+
     def forward(self, plan: Any) -> Any:
         raise NotImplementedError
 
@@ -141,7 +150,8 @@ class One(Step):
     """A single node: every operand (``sel`` is its slot) and the output are plain views.
 
     The most common step when values are vectors and matrices, so its plan holds the
-    views themselves: forward is one call and one copy. An op whose VJP can write into
+    views themselves: forward is one call (and a copy, unless the op writes its value into
+    the slot itself). An op whose VJP can write into
     given arrays (``Op.into``) gets the gradient slots when its writes are the only ones
     to them: no copy at all (a slot a later write adds to would change the contribution
     the step returns, a view of it).
@@ -159,11 +169,7 @@ class One(Step):
         return xs, vals[o.buf][o.sel], grads[o.buf][o.sel], targets, into
 
     def forward(self, plan: Any) -> np.ndarray:
-        if self.op.forward_out:  # the op writes its value into the slot
-            return self.f(*plan[0], out=plan[1])
-        out = self.f(*plan[0])
-        plan[1][...] = out
-        return out
+        return self.compute(plan[0], plan[1])
 
     def backward(self, plan: Any, out: np.ndarray) -> list[np.ndarray]:
         xs, _, g, targets, into = plan
@@ -204,11 +210,7 @@ class Each(Step):
     def forward(self, plan: Any) -> tuple[list[np.ndarray], np.ndarray]:
         reads, dst = plan[0], plan[1]
         xs = [x if isinstance(x, np.ndarray) else x[0][x[1]].reshape(x[2]) for x in reads]
-        if self.op.forward_out:
-            return xs, self.f(*xs, out=dst)
-        out = self.f(*xs)
-        dst[...] = out
-        return xs, out
+        return xs, self.compute(xs, dst)
 
     def backward(self, plan: Any, saved: Any) -> list[np.ndarray]:
         _, _, g, grads, B = plan
@@ -248,7 +250,9 @@ class Stacked(Step):
         src, dst, _, _, B = plan
         shape = (len(self.idx), len(self.nodes) * B) + self.to.shape
         xs = np.take(src, self.idx, axis=0).reshape(shape)
-        out = self.op.stacked[0](xs) if self.op.stacked else self.f(*xs)
+        if not self.op.stacked:
+            return xs, self.compute(xs, dst)
+        out = self.op.stacked[0](xs)
         dst[...] = out
         return xs, out
 
